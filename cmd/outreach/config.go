@@ -1,0 +1,86 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"net/url"
+	"strconv"
+)
+
+// config is read once from the environment, then flags may override it.
+// Every field has a default that works on a developer machine with local
+// Postgres and Redis.
+type config struct {
+	DatabaseURL    string
+	RedisAddr      string
+	SMTPURL        string
+	IMAPURL        string
+	BaseURL        string
+	Listen         string
+	Secret         string
+	DKIMKeyFile    string
+	DKIMSelector   string
+	DKIMDomain     string
+	MaxImportBytes int64
+}
+
+// envDefaults lists each variable with its default, in README order.
+var envDefaults = []struct{ name, def, help string }{
+	{"OUTREACH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/outreach?sslmode=disable", "Postgres connection URL; `outreach migrate` creates the database if it is missing"},
+	{"OUTREACH_REDIS_ADDR", "127.0.0.1:6379", "Redis address (host:port) for the task queue and rate limits"},
+	{"OUTREACH_SMTP_URL", "", "smtp://user:pass@host:port?tls=none|starttls|tls; empty keeps messages in the outbox"},
+	{"OUTREACH_IMAP_URL", "", "imaps://user:pass@host:993/INBOX to poll for replies and bounces; empty turns polling off"},
+	{"OUTREACH_BASE_URL", "http://127.0.0.1:8080", "public root URL used in tracking, RSVP and unsubscribe links"},
+	{"OUTREACH_LISTEN", "127.0.0.1:8080", "address the HTTP server listens on"},
+	{"OUTREACH_SECRET", "", "key for signing links and cookies; empty: generated once and kept in the database"},
+	{"OUTREACH_DKIM_KEY_FILE", "", "PEM RSA or Ed25519 private key; empty turns DKIM signing off"},
+	{"OUTREACH_DKIM_SELECTOR", "outreach", "DKIM selector"},
+	{"OUTREACH_DKIM_DOMAIN", "", "DKIM signing domain; empty: the From address's domain"},
+	{"OUTREACH_IMPORT_MAX_BYTES", "268435456", "largest CSV file an import accepts, in bytes"},
+}
+
+func loadConfig(getenv func(string) string) (config, error) {
+	get := func(name string) string {
+		if v := getenv(name); v != "" {
+			return v
+		}
+		for _, e := range envDefaults {
+			if e.name == name {
+				return e.def
+			}
+		}
+		return ""
+	}
+	c := config{
+		DatabaseURL: get("OUTREACH_DATABASE_URL"), RedisAddr: get("OUTREACH_REDIS_ADDR"),
+		SMTPURL: get("OUTREACH_SMTP_URL"), IMAPURL: get("OUTREACH_IMAP_URL"),
+		BaseURL: get("OUTREACH_BASE_URL"), Listen: get("OUTREACH_LISTEN"), Secret: get("OUTREACH_SECRET"),
+		DKIMKeyFile: get("OUTREACH_DKIM_KEY_FILE"), DKIMSelector: get("OUTREACH_DKIM_SELECTOR"),
+		DKIMDomain: get("OUTREACH_DKIM_DOMAIN"),
+	}
+	n, err := strconv.ParseInt(get("OUTREACH_IMPORT_MAX_BYTES"), 10, 64)
+	if err != nil || n < 1 {
+		return c, fmt.Errorf("OUTREACH_IMPORT_MAX_BYTES: want a positive number of bytes, got %q", get("OUTREACH_IMPORT_MAX_BYTES"))
+	}
+	c.MaxImportBytes = n
+	return c, nil
+}
+
+// bind lets flags override the connection settings every command needs.
+func (c *config) bind(fs *flag.FlagSet) {
+	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "Postgres URL (env OUTREACH_DATABASE_URL)")
+	fs.StringVar(&c.RedisAddr, "redis-addr", c.RedisAddr, "Redis address (env OUTREACH_REDIS_ADDR)")
+}
+
+// validate checks what every command relies on; it runs after flags.
+func (c config) validate() error {
+	u, err := url.Parse(c.DatabaseURL)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		return fmt.Errorf("database URL: want postgres://user@host:port/dbname, got %q", c.DatabaseURL)
+	}
+	b, err := url.Parse(c.BaseURL)
+	if err != nil || b.Scheme == "" || b.Host == "" {
+		return fmt.Errorf("OUTREACH_BASE_URL: want an absolute URL such as https://outreach.example.org, got %q", c.BaseURL)
+	}
+	return nil
+}

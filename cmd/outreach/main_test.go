@@ -1,0 +1,220 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"outreach/migrations/testdb"
+)
+
+// runCmd runs the CLI in-process with the given environment and stdin.
+func runCmd(t *testing.T, vars map[string]string, stdin string, args ...string) (string, string, error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	e := env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errOut, getenv: func(k string) string { return vars[k] }}
+	err := run(context.Background(), e, args)
+	return out.String(), errOut.String(), err
+}
+
+func TestMigrateCreatesDatabaseAndCommandsRefuseOldSchema(t *testing.T) {
+	empty := testdb.NewEmpty(t)
+	vars := map[string]string{"OUTREACH_DATABASE_URL": empty}
+	_, _, err := runCmd(t, vars, "", "apikey", "create", "--name", "x")
+	if err == nil || !strings.Contains(err.Error(), "run `outreach migrate`") {
+		t.Fatalf("on an empty schema: err = %v, want a message saying to migrate", err)
+	}
+	u, _ := url.Parse(empty)
+	u.Path = u.Path + "_created"
+	vars["OUTREACH_DATABASE_URL"] = u.String()
+	t.Cleanup(func() {
+		admin, err := sqlx.Open("postgres", testdb.AdminURL())
+		if err == nil {
+			admin.Exec(`DROP DATABASE IF EXISTS ` + strings.TrimPrefix(u.Path, "/") + ` WITH (FORCE)`)
+			admin.Close()
+		}
+	})
+	if _, stderr, err := runCmd(t, vars, "", "migrate"); err != nil || !strings.Contains(stderr, "created database") {
+		t.Fatalf("migrate: %v\n%s", err, stderr)
+	}
+	out, _, err := runCmd(t, vars, "", "migrate", "--status")
+	if err != nil || !regexp.MustCompile(`^schema version \d+ of \d+\n$`).MatchString(out) || !sameVersions(out) {
+		t.Errorf("status: %q %v", out, err)
+	}
+	if _, stderr, err := runCmd(t, vars, "", "migrate"); err != nil || !strings.Contains(stderr, "up to date") {
+		t.Errorf("second migrate: %v %s", err, stderr)
+	}
+}
+
+func sameVersions(s string) bool {
+	m := regexp.MustCompile(`(\d+) of (\d+)`).FindStringSubmatch(s)
+	return m != nil && m[1] == m[2]
+}
+
+func TestAPIKeyCreatePrintsOnlyTheKey(t *testing.T) {
+	_, dsn := testdb.New(t)
+	vars := map[string]string{"OUTREACH_DATABASE_URL": dsn}
+	out, _, err := runCmd(t, vars, "", "apikey", "create", "--name", "script", "--role", "viewer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`^ork_[a-z2-7]{52}\n$`).MatchString(out) {
+		t.Errorf("stdout %q, want the key alone on one line", out)
+	}
+	if _, _, err := runCmd(t, vars, "", "apikey", "create", "--name", "x", "--role", "god"); err == nil {
+		t.Error("unknown role accepted")
+	}
+	if _, _, err := runCmd(t, vars, "", "apikey", "create"); err == nil {
+		t.Error("missing --name accepted")
+	}
+}
+
+func TestUserAddReadsPasswordFromStdin(t *testing.T) {
+	db, dsn := testdb.New(t)
+	vars := map[string]string{"OUTREACH_DATABASE_URL": dsn}
+	if _, _, err := runCmd(t, vars, "correct horse battery\n", "user", "add", "Coord@Example.org", "--role", "coordinator", "--name", "Coord"); err != nil {
+		t.Fatal(err)
+	}
+	var role string
+	db.Get(&role, `SELECT role FROM users WHERE email = 'coord@example.org'`)
+	if role != "coordinator" {
+		t.Errorf("role %q", role)
+	}
+	if _, _, err := runCmd(t, vars, "short\n", "user", "add", "b@example.org"); err == nil || !strings.Contains(err.Error(), "password") {
+		t.Errorf("short password: %v", err)
+	}
+}
+
+func TestImportExportAndSegmentCommands(t *testing.T) {
+	_, dsn := testdb.New(t)
+	vars := map[string]string{"OUTREACH_DATABASE_URL": dsn}
+	file := t.TempDir() + "/people.csv"
+	os.WriteFile(file, []byte("email;seniority;country\na@example.org;middle;DE\nb@example.org;executive;AT\nbad;;\n"), 0o600)
+	out, _, err := runCmd(t, vars, "", "import", "contacts", file)
+	if err != nil || !strings.Contains(out, "inserted 2, updated 0, unchanged 0, duplicates merged 0, rejected 1") || !strings.Contains(out, "line 4, email:") {
+		t.Fatalf("import: %v\n%s", err, out)
+	}
+	out, _, err = runCmd(t, vars, "", "export", "contacts", "--where", "country = DE")
+	if err != nil || !strings.Contains(out, "a@example.org") || strings.Contains(out, "b@example.org") {
+		t.Errorf("export: %v\n%s", err, out)
+	}
+	out, _, err = runCmd(t, vars, "", "segment", "count", "seniority in (middle, executive)")
+	if err != nil || !strings.HasPrefix(out, "2 contacts\n") {
+		t.Errorf("segment count: %v\n%s", err, out)
+	}
+	if _, _, err := runCmd(t, vars, "", "segment", "count", "seniority in (middle"); err == nil || !strings.Contains(err.Error(), "position") {
+		t.Errorf("bad expression: %v", err)
+	}
+}
+
+func TestDemoLoadsANetwork(t *testing.T) {
+	db, dsn := testdb.New(t)
+	vars := map[string]string{"OUTREACH_DATABASE_URL": dsn}
+	if _, stderr, err := runCmd(t, vars, "", "demo", "--organisations", "40", "--contacts", "400"); err != nil {
+		t.Fatalf("demo: %v %s", err, stderr)
+	}
+	var contacts, orgs, types, seniorities, segments int
+	db.Get(&contacts, `SELECT count(*) FROM contacts`)
+	db.Get(&orgs, `SELECT count(*) FROM organisations`)
+	db.Get(&types, `SELECT count(DISTINCT type) FROM organisations`)
+	db.Get(&seniorities, `SELECT count(DISTINCT seniority) FROM contacts WHERE seniority <> 'unknown'`)
+	db.Get(&segments, `SELECT count(*) FROM segments`)
+	if contacts != 400 || orgs < 30 || types != 8 || seniorities != 4 || segments != len(demoSegments) {
+		t.Errorf("demo: %d contacts, %d organisations of %d types, %d seniorities, %d segments", contacts, orgs, types, seniorities, segments)
+	}
+}
+
+func freeAddr(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func TestServeAnswersHealthzAndAPI(t *testing.T) {
+	_, dsn := testdb.New(t)
+	redisAddr := os.Getenv("OUTREACH_TEST_REDIS_ADDR")
+	if redisAddr == "" {
+		redisAddr = "127.0.0.1:6379"
+	}
+	if c, err := net.Dial("tcp", redisAddr); err != nil {
+		testdb.Unavailable(t, "redis", err)
+	} else {
+		c.Close()
+	}
+	key, _, err := runCmd(t, map[string]string{"OUTREACH_DATABASE_URL": dsn}, "", "apikey", "create", "--name", "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	healthy := serve(t, map[string]string{"OUTREACH_DATABASE_URL": dsn, "OUTREACH_REDIS_ADDR": redisAddr})
+	if status := get(t, healthy+"/healthz", ""); status != 200 {
+		t.Errorf("healthz: %d", status)
+	}
+	if status := get(t, healthy+"/api/v1/contacts", strings.TrimSpace(key)); status != 200 {
+		t.Errorf("contacts with key: %d", status)
+	}
+	if status := get(t, healthy+"/api/v1/nothing", strings.TrimSpace(key)); status != 404 {
+		t.Errorf("unknown endpoint: %d", status)
+	}
+	noRedis := serve(t, map[string]string{"OUTREACH_DATABASE_URL": dsn, "OUTREACH_REDIS_ADDR": freeAddr(t)})
+	if status := get(t, noRedis+"/healthz", ""); status != 503 {
+		t.Errorf("healthz without redis: %d, want 503", status)
+	}
+}
+
+// serve starts `outreach serve` and returns its base URL; it stops with t.
+func serve(t *testing.T, vars map[string]string) string {
+	addr := freeAddr(t)
+	vars["OUTREACH_LISTEN"] = addr
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	var logs bytes.Buffer
+	go func() {
+		done <- run(ctx, env{stdin: strings.NewReader(""), stdout: &logs, stderr: &logs, getenv: func(k string) string { return vars[k] }}, []string{"serve"})
+	}()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	base := "http://" + addr
+	for i := 0; i < 100; i++ {
+		if c, err := net.Dial("tcp", addr); err == nil {
+			c.Close()
+			return base
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("serve exited: %v\n%s", err, logs.String())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	t.Fatalf("serve did not listen on %s", addr)
+	return ""
+}
+
+func get(t *testing.T, u, key string) int {
+	req, _ := http.NewRequest("GET", u, nil)
+	if key != "" {
+		req.Header.Set("Authorization", fmt.Sprintf("Bearer %s", key))
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/redis/go-redis/v9"
+
+	"outreach/crm"
+	"outreach/crm/jsonhttp"
+)
+
+func runServe(ctx context.Context, e env, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	demo := fs.Bool("demo", false, "apply migrations and load the demo network into an empty database")
+	doMigrate := fs.Bool("migrate", false, "apply pending migrations before starting")
+	cfg, err := setup(e, fs, args, func(c *config) {
+		fs.StringVar(&c.Listen, "listen", c.Listen, "listen address (env OUTREACH_LISTEN)")
+	})
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(e.stderr, nil))
+	if *demo || *doMigrate {
+		if err := migrate(ctx, e, cfg); err != nil {
+			return err
+		}
+	}
+	db, err := openCurrentDB(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if *demo {
+		if err := loadDemoIfEmpty(ctx, e, db); err != nil {
+			return err
+		}
+	}
+	rdb := redis.NewClient(&redis.Options{Addr: cfg.RedisAddr})
+	defer rdb.Close()
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	log.Info("outreach listening", "addr", ln.Addr().String(), "base_url", cfg.BaseURL)
+	return serveHTTP(ctx, ln, newMux(db, rdb, cfg, log), log)
+}
+
+// newMux composes the route tables of every part into one mux.
+func newMux(db *sqlx.DB, rdb *redis.Client, cfg config, log *slog.Logger) *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", healthz(db, rdb))
+	api := &crm.API{DB: db, Auth: crm.Auth{DB: db, Log: log}, MaxImportBytes: cfg.MaxImportBytes, Log: log}
+	api.Routes(mux)
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		jsonhttp.Fail(w, http.StatusNotFound, "no such API endpoint: "+r.Method+" "+r.URL.Path)
+	})
+	return mux
+}
+
+// healthz answers 200 once Postgres and Redis both answer, 503 naming the
+// one that does not.
+func healthz(db *sqlx.DB, rdb *redis.Client) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := db.PingContext(ctx); err != nil {
+			jsonhttp.Fail(w, http.StatusServiceUnavailable, "postgres unreachable: "+err.Error())
+			return
+		}
+		if err := rdb.Ping(ctx).Err(); err != nil {
+			jsonhttp.Fail(w, http.StatusServiceUnavailable, "redis unreachable: "+err.Error())
+			return
+		}
+		jsonhttp.Write(w, http.StatusOK, map[string]string{"status": "ok"})
+	}
+}
+
+// serveHTTP serves until ctx ends, then lets running requests finish.
+func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger) error {
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-done; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

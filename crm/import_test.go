@@ -1,0 +1,304 @@
+package crm_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/jmoiron/sqlx"
+
+	"outreach/crm"
+	"outreach/migrations/testdb"
+)
+
+func newDB(t *testing.T) *sqlx.DB {
+	t.Helper()
+	db, _ := testdb.New(t)
+	return db
+}
+
+func importFile(t *testing.T, db *sqlx.DB, name string) crm.ImportResult {
+	t.Helper()
+	f, err := os.Open("testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	res, err := crm.ImportCSV(context.Background(), db, f, crm.ImportOptions{Source: "import:" + name})
+	if err != nil {
+		t.Fatalf("import %s: %v", name, err)
+	}
+	return res
+}
+
+func importString(t *testing.T, db *sqlx.DB, csv string) crm.ImportResult {
+	t.Helper()
+	res, err := crm.ImportCSV(context.Background(), db, strings.NewReader(csv), crm.ImportOptions{Source: "test"})
+	if err != nil {
+		t.Fatalf("import: %v", err)
+	}
+	return res
+}
+
+func contactByEmail(t *testing.T, db *sqlx.DB, email string) crm.Contact {
+	t.Helper()
+	var id int64
+	if err := db.Get(&id, `SELECT id FROM contacts WHERE email = lower($1)`, email); err != nil {
+		t.Fatalf("contact %s: %v", email, err)
+	}
+	c, err := crm.ContactByID(context.Background(), db, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func counts(res crm.ImportResult) [4]int {
+	return [4]int{res.Inserted, res.Updated, res.Unchanged, len(res.Rejected)}
+}
+
+func TestImportUTF8WithBOMAndForgivingHeader(t *testing.T) {
+	db := newDB(t)
+	res := importFile(t, db, "bom_utf8.csv")
+	if got, want := counts(res), [4]int{4, 0, 0, 0}; got != want {
+		t.Fatalf("inserted/updated/unchanged/rejected = %v, want %v (rejected: %+v)", got, want, res.Rejected)
+	}
+	if diff := cmp.Diff([]string{"Phone"}, res.AttributeColumns); diff != "" {
+		t.Errorf("attribute columns (-want +got):\n%s", diff)
+	}
+	ana := contactByEmail(t, db, "ana.lima@example.org")
+	want := crm.Contact{
+		Email: "ana.lima@example.org", FirstName: "Ana", LastName: "Lima", JobTitle: "Projektkoordinatorin",
+		Seniority: "middle", SeniorityInferred: true, Organisation: "Größer Gründen e.V.", OrganisationType: "ngo",
+		Country: "DE", Language: "de", Topics: []string{"access_to_finance", "coaching_mentoring"},
+		Tags: []string{"newsletter", "cop-2025"}, Consent: "opt_in", ConsentSource: "import:bom_utf8.csv",
+	}
+	if diff := cmp.Diff(want, ana, contactFields()); diff != "" {
+		t.Errorf("contact (-want +got):\n%s", diff)
+	}
+	if string(ana.Attributes) != `{"Phone": "+49 30 1234"}` {
+		t.Errorf("attributes = %s", ana.Attributes)
+	}
+	jonas := contactByEmail(t, db, "jonas.berg@startup-hub.se")
+	if jonas.Seniority != "senior" || !jonas.SeniorityInferred || jonas.Country != "SE" || jonas.OrganisationType != "business_support" {
+		t.Errorf("jonas = %s inferred=%v %s %s, want senior inferred SE business_support", jonas.Seniority, jonas.SeniorityInferred, jonas.Country, jonas.OrganisationType)
+	}
+	if diff := cmp.Diff(pq([]string{"professionalisation_diversity"}), jonas.Topics); diff != "" {
+		t.Errorf("topics (-want +got):\n%s", diff)
+	}
+	marie := contactByEmail(t, db, "marie.dubois@cci-lyon.fr")
+	if marie.Seniority != "executive" || marie.SeniorityInferred {
+		t.Errorf("given seniority: got %s inferred=%v, want executive not inferred", marie.Seniority, marie.SeniorityInferred)
+	}
+	if marie.Consent != "legitimate_interest" {
+		t.Errorf("default consent = %q", marie.Consent)
+	}
+}
+
+func TestImportWindows1252SemicolonCRLFMultiline(t *testing.T) {
+	db := newDB(t)
+	res := importFile(t, db, "excel_1252.csv")
+	if got, want := counts(res), [4]int{4, 0, 0, 0}; got != want {
+		t.Fatalf("counts = %v, want %v (rejected: %+v)", got, want, res.Rejected)
+	}
+	j := contactByEmail(t, db, "juergen.mueller@handwerk-koeln.de")
+	if j.FirstName != "Jürgen" || j.LastName != "Müller" || j.Organisation != "Handwerkskammer Köln" || j.Seniority != "executive" {
+		t.Errorf("decoded %q %q %q %q", j.FirstName, j.LastName, j.Organisation, j.Seniority)
+	}
+	s := contactByEmail(t, db, "sabine.weiss@iq-netzwerk.de")
+	if s.JobTitle != "Teamleiterin\nGründungsberatung" || s.Seniority != "middle" || s.LastName != "Weiß" {
+		t.Errorf("multi-line title %q seniority %q name %q", s.JobTitle, s.Seniority, s.LastName)
+	}
+	a := contactByEmail(t, db, "ali.yilmaz@gruender-berlin.de")
+	if a.Country != "DE" || a.Language != "tr" || a.Seniority != "operational" {
+		t.Errorf("country %q language %q seniority %q", a.Country, a.Language, a.Seniority)
+	}
+}
+
+func TestImportTabDelimited(t *testing.T) {
+	db := newDB(t)
+	res := importFile(t, db, "tabs.csv")
+	if got, want := counts(res), [4]int{2, 0, 0, 0}; got != want {
+		t.Fatalf("counts = %v, want %v (rejected: %+v)", got, want, res.Rejected)
+	}
+	if c := contactByEmail(t, db, "t2@tab.example.org"); c.Country != "AT" || c.Seniority != "unknown" {
+		t.Errorf("t2: country %q seniority %q", c.Country, c.Seniority)
+	}
+}
+
+func TestImportRejectsBadRowsAndKeepsGoodOnes(t *testing.T) {
+	db := newDB(t)
+	res := importFile(t, db, "bad_rows.csv")
+	want := []crm.Rejection{
+		{Line: 3, Column: "email", Reason: `"not-an-email" is not a valid email address`},
+		{Line: 4, Column: "organisation_type"},
+		{Line: 5, Column: "country"},
+		{Line: 6, Column: "seniority"},
+		{Line: 7, Column: "email", Reason: "missing email address"},
+		{Line: 8, Column: "language"},
+		{Line: 9, Column: "consent"},
+		{Line: 12, Column: "country"},
+	}
+	if diff := cmp.Diff(want, res.Rejected, cmp.Comparer(func(a, b string) bool { return a == "" || b == "" || a == b })); diff != "" {
+		t.Errorf("rejected (-want +got):\n%s", diff)
+	}
+	for _, r := range res.Rejected {
+		if r.Reason == "" {
+			t.Errorf("line %d: empty reason", r.Line)
+		}
+	}
+	if res.Inserted != 2 || res.Duplicates != 1 {
+		t.Errorf("inserted %d duplicates %d, want 2 and 1", res.Inserted, res.Duplicates)
+	}
+	g := contactByEmail(t, db, "good1@example.org")
+	if g.FirstName != "Renamed" || g.Seniority != "middle" || g.Country != "DE" {
+		t.Errorf("duplicate merge: got %q %q %q, want the later name with the earlier fields kept", g.FirstName, g.Seniority, g.Country)
+	}
+	if c := contactByEmail(t, db, "good2@example.org"); c.FirstName != "Multi\nLine" {
+		t.Errorf("multi-line name %q", c.FirstName)
+	}
+}
+
+func TestReimportChangesNothing(t *testing.T) {
+	db := newDB(t)
+	first := importFile(t, db, "bom_utf8.csv")
+	var activities int
+	db.Get(&activities, `SELECT count(*) FROM activities`)
+	second := importFile(t, db, "bom_utf8.csv")
+	if got, want := counts(second), [4]int{0, 0, first.Inserted, 0}; got != want {
+		t.Errorf("re-import counts = %v, want %v", got, want)
+	}
+	var after int
+	db.Get(&after, `SELECT count(*) FROM activities`)
+	if after != activities {
+		t.Errorf("re-import wrote %d timeline entries", after-activities)
+	}
+}
+
+func TestImportUpdatesOnlyWhatChanged(t *testing.T) {
+	db := newDB(t)
+	importString(t, db, "email,first_name,job_title,tags\nx@example.org,Xenia,Coach,a\ny@example.org,Yann,,\n")
+	res := importString(t, db, "Email,First_Name,Job_Title,Tags\nX@EXAMPLE.ORG,Xenia,Head of Training,b\ny@example.org,,,\n")
+	if got, want := counts(res), [4]int{0, 1, 1, 0}; got != want {
+		t.Fatalf("counts = %v, want %v", got, want)
+	}
+	x := contactByEmail(t, db, "x@example.org")
+	if x.JobTitle != "Head of Training" || x.Seniority != "senior" || !x.SeniorityInferred {
+		t.Errorf("title %q seniority %q inferred %v", x.JobTitle, x.Seniority, x.SeniorityInferred)
+	}
+	if diff := cmp.Diff(pq([]string{"a", "b"}), x.Tags); diff != "" {
+		t.Errorf("tags are added, never removed (-want +got):\n%s", diff)
+	}
+	if y := contactByEmail(t, db, "y@example.org"); y.FirstName != "Yann" {
+		t.Errorf("an empty cell cleared first_name: %q", y.FirstName)
+	}
+}
+
+func TestImportKeepsCoordinatorOverrideAndUnsubscribe(t *testing.T) {
+	db := newDB(t)
+	ctx := context.Background()
+	importString(t, db, "email,job_title,consent\nz@example.org,Project Manager,opt_in\n")
+	z := contactByEmail(t, db, "z@example.org")
+	exec := "executive"
+	unsub := "unsubscribed"
+	if _, err := crm.UpdateContact(ctx, db, z.ID, crm.ContactPatch{Seniority: &exec, Consent: &unsub}, "tester"); err != nil {
+		t.Fatal(err)
+	}
+	importString(t, db, "email,job_title,consent\nz@example.org,Project Officer,opt_in\n")
+	z = contactByEmail(t, db, "z@example.org")
+	if z.Seniority != "executive" || z.SeniorityInferred {
+		t.Errorf("override lost: %s inferred=%v", z.Seniority, z.SeniorityInferred)
+	}
+	if z.Consent != "unsubscribed" {
+		t.Errorf("an import re-subscribed an unsubscribed contact: consent %q", z.Consent)
+	}
+	if z.JobTitle != "Project Officer" {
+		t.Errorf("job title %q", z.JobTitle)
+	}
+}
+
+func TestImportRefusesBadFilesAndWritesNothing(t *testing.T) {
+	db := newDB(t)
+	cases := []struct {
+		name, body string
+		max        int64
+		want       string
+		tooLarge   bool
+	}{
+		{"empty", "", 0, "the file is empty", false},
+		{"blank", " \r\n\n", 0, "the file is empty", false},
+		{"no email column", "name,country\nAna,DE\n", 0, "no email column", false},
+		{"binary", "PK\x03\x04\x00\x00binary", 0, "binary data", false},
+		{"too large", "email\n" + strings.Repeat("a@example.org\n", 100), 200, "larger than the limit", true},
+		{"email twice", "email,e-mail\na@example.org,b@example.org\n", 0, "appears twice", false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := crm.ImportCSV(context.Background(), db, strings.NewReader(c.body), crm.ImportOptions{MaxBytes: c.max})
+			var fe *crm.FileError
+			if !errors.As(err, &fe) || !strings.Contains(fe.Error(), c.want) || fe.TooLarge != c.tooLarge {
+				t.Fatalf("err = %v, want a FileError containing %q (too large: %v)", err, c.want, c.tooLarge)
+			}
+		})
+	}
+	assertEmpty(t, db)
+}
+
+func assertEmpty(t *testing.T, db *sqlx.DB) {
+	t.Helper()
+	for _, table := range []string{"contacts", "organisations", "activities"} {
+		var n int
+		db.Get(&n, `SELECT count(*) FROM `+table)
+		if n != 0 {
+			t.Errorf("%s has %d rows, want none", table, n)
+		}
+	}
+}
+
+func TestImportIsOneTransaction(t *testing.T) {
+	db := newDB(t)
+	// A trigger that fails on one row stands in for a crash or a full disk
+	// half-way through the merge.
+	db.MustExec(`CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN IF NEW.email = 'boom@example.org' THEN RAISE EXCEPTION 'disk full'; END IF; RETURN NEW; END $$`)
+	db.MustExec(`CREATE TRIGGER boom BEFORE INSERT ON contacts FOR EACH ROW EXECUTE FUNCTION boom()`)
+	_, err := crm.ImportCSV(context.Background(), db, strings.NewReader(
+		"email,organisation\na@example.org,Org A\nboom@example.org,Org B\nc@example.org,Org C\n"), crm.ImportOptions{})
+	if err == nil || !strings.Contains(err.Error(), "disk full") {
+		t.Fatalf("err = %v, want the failure", err)
+	}
+	assertEmpty(t, db)
+}
+
+func TestExportReimportsUnchanged(t *testing.T) {
+	db := newDB(t)
+	ctx := context.Background()
+	importFile(t, db, "bom_utf8.csv")
+	importFile(t, db, "excel_1252.csv")
+	var buf bytes.Buffer
+	if err := crm.ExportCSV(ctx, db, &buf, crm.Filter{}); err != nil {
+		t.Fatal(err)
+	}
+	header, _, _ := strings.Cut(buf.String(), "\n")
+	if want := strings.Join(crm.Columns, ",") + ",Phone"; header != want {
+		t.Errorf("header %q, want %q", header, want)
+	}
+	res, err := crm.ImportCSV(ctx, db, &buf, crm.ImportOptions{Source: "roundtrip"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := counts(res), [4]int{0, 0, 8, 0}; got != want {
+		t.Errorf("re-import of export = %v, want %v (rejected %+v)", got, want, res.Rejected)
+	}
+	buf.Reset()
+	if err := crm.ExportCSV(ctx, db, &buf, crm.Filter{Where: "country = DE and seniority = executive"}); err != nil {
+		t.Fatal(err)
+	}
+	if lines := strings.Count(buf.String(), "\n"); lines != 2 {
+		t.Errorf("filtered export has %d lines, want header + 1:\n%s", lines, buf.String())
+	}
+}

@@ -1,0 +1,109 @@
+package segment
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// Expr is a parsed segment expression. Its String method prints a
+// canonical form (lower-case keywords, British field names, minimal quotes
+// and parentheses) that parses back to the same expression, so stored
+// segments can be normalised and compared.
+type Expr interface {
+	String() string
+	isExpr()
+}
+
+type andExpr struct{ terms []Expr }
+
+type orExpr struct{ terms []Expr }
+
+type notExpr struct{ x Expr }
+
+// comparison is "field op value" or "field [not] in (values)".
+type comparison struct {
+	field  *field
+	op     op
+	opPos  int
+	values []value
+}
+
+// value is a value as written, kept raw until Compile validates it against
+// its field, and located so that a validation error can point at it.
+type value struct {
+	text string
+	pos  int
+}
+
+func (*andExpr) isExpr()          {}
+func (*orExpr) isExpr()           {}
+func (*notExpr) isExpr()          {}
+func (*comparison) isExpr()       {}
+func (*Engagement) isExpr()       {}
+func (e *andExpr) String() string { return joinTerms(e.terms, " and ") }
+func (e *orExpr) String() string  { return joinTerms(e.terms, " or ") }
+
+// String prints "not x", parenthesising x when it is a conjunction or
+// disjunction, since "not" binds tighter than both.
+func (e *notExpr) String() string {
+	return "not " + group(e.x, func(x Expr) bool {
+		_, isAnd := x.(*andExpr)
+		_, isOr := x.(*orExpr)
+		return isAnd || isOr
+	})
+}
+
+func joinTerms(terms []Expr, sep string) string {
+	parts := make([]string, len(terms))
+	for i, t := range terms {
+		// Only an "or" inside an "and" needs parentheses; the parser
+		// flattens an "or" inside an "or".
+		parts[i] = group(t, func(x Expr) bool { _, isOr := x.(*orExpr); return isOr && sep == " and " })
+	}
+	return strings.Join(parts, sep)
+}
+
+func group(x Expr, needsParens func(Expr) bool) string {
+	if needsParens(x) {
+		return "(" + x.String() + ")"
+	}
+	return x.String()
+}
+
+// String prints the comparison with its values quoted only where needed.
+func (c *comparison) String() string {
+	head := c.field.name + " " + c.op.String() + " "
+	if c.op != opIn && c.op != opNotIn {
+		return head + c.values[0].String()
+	}
+	parts := make([]string, len(c.values))
+	for i, v := range c.values {
+		parts[i] = v.String()
+	}
+	return head + "(" + strings.Join(parts, ", ") + ")"
+}
+
+// String prints the value bare when it would lex back as the same word,
+// and quoted otherwise.
+func (v value) String() string {
+	if isBareWord(v.text) {
+		return v.text
+	}
+	return quote(v.text)
+}
+
+func isBareWord(s string) bool {
+	if s == "" || reserved[strings.ToLower(s)] || !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if !isWordRune(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// reserved words cannot be bare values, so that "country = and" reports a
+// missing value instead of silently comparing with the word "and".
+var reserved = map[string]bool{"and": true, "or": true, "not": true, "in": true, "contains": true}
