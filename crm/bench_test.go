@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"sync"
 	"testing"
@@ -65,7 +66,7 @@ func benchImport(b *testing.B, n int, again bool) {
 }
 
 func mustImport(b *testing.B, db *sqlx.DB, file []byte) crm.ImportResult {
-	res, err := crm.ImportCSV(context.Background(), db, bytes.NewReader(file), crm.ImportOptions{Source: "bench"})
+	res, err := crm.ImportCSV(context.Background(), db, bytes.NewReader(file), crm.ImportOptions{Source: "bench", Log: slog.New(slog.NewTextHandler(os.Stderr, nil))})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -33,6 +33,7 @@ type Contact struct {
 	ConsentSource     string          `db:"consent_source" json:"consent_source"`
 	ConsentAt         time.Time       `db:"consent_at" json:"consent_at"`
 	Attributes        json.RawMessage `db:"attributes" json:"attributes"`
+	Source            string          `db:"source" json:"source"`
 	CreatedAt         time.Time       `db:"created_at" json:"created_at"`
 	UpdatedAt         time.Time       `db:"updated_at" json:"updated_at"`
 }
@@ -42,7 +43,7 @@ type Contact struct {
 const contactColumns = `c.id, c.email, c.first_name, c.last_name, c.job_title, c.seniority,
 	c.seniority_inferred, c.organisation_id, coalesce(o.name, '') AS organisation,
 	coalesce(o.type, '') AS organisation_type, c.country, c.language, c.topics, c.tags,
-	c.consent, c.consent_source, c.consent_at, c.attributes, c.created_at, c.updated_at`
+	c.consent, c.consent_source, c.consent_at, c.attributes, c.source, c.created_at, c.updated_at`
 
 // ContactByID returns one contact; ErrErased if their data was erased.
 func ContactByID(ctx context.Context, q sqlx.QueryerContext, id int64) (Contact, error) {

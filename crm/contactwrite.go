@@ -162,9 +162,6 @@ func CreateContact(ctx context.Context, db *sqlx.DB, p ContactPatch, actor strin
 	if err != nil {
 		return Contact{}, err
 	}
-	if err := addActivity(ctx, tx, id, "contact.created", map[string]any{"via": "api", "by": actor}); err != nil {
-		return Contact{}, err
-	}
 	if err := tx.Commit(); err != nil {
 		return Contact{}, fmt.Errorf("crm: create contact: %w", err)
 	}
@@ -181,8 +178,8 @@ func insertContact(ctx context.Context, tx *sqlx.Tx, r contactRecord, actor stri
 	}
 	var id int64
 	err := tx.GetContext(ctx, &id, `INSERT INTO contacts (email, first_name, last_name, job_title, seniority,
-		seniority_inferred, organisation_id, country, language, topics, tags, consent, consent_source, attributes)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
+		seniority_inferred, organisation_id, country, language, topics, tags, consent, consent_source, attributes, source)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $13) RETURNING id`,
 		r.Email, r.FirstName, r.LastName, r.JobTitle, r.Seniority, r.SeniorityInferred, r.OrganisationID,
 		r.Country, r.Language, r.Topics, r.Tags, r.Consent, "api:"+actor, r.Attributes)
 	if isUniqueViolation(err) {

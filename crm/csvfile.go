@@ -30,7 +30,7 @@ var headerAliases = map[string]string{
 	"country": "country", "land": "country",
 	"jobtitle": "job_title", "position": "job_title", "role": "job_title",
 	"seniority": "seniority",
-	"language": "language", "sprache": "language",
+	"language":  "language", "sprache": "language",
 	"topics": "topics", "topic": "topics",
 	"tags": "tags", "tag": "tags",
 	"consent": "consent",

@@ -22,7 +22,7 @@ func EraseContact(ctx context.Context, db *sqlx.DB, id int64, actor string) erro
 		email_hash = encode(sha256(convert_to(email, 'UTF8')), 'hex'), email = NULL,
 		first_name = '', last_name = '', job_title = '', organisation_id = NULL, language = '',
 		topics = '{}', tags = '{}', attributes = '{}', consent = 'unsubscribed',
-		consent_source = 'erased', consent_at = now(), updated_at = now(), erased_at = now()
+		consent_source = 'erased', source = '', consent_at = now(), updated_at = now(), erased_at = now()
 		WHERE id = $1 AND erased_at IS NULL`, id)
 	if err != nil {
 		return fmt.Errorf("crm: erase contact %d: %w", id, err)

@@ -12,5 +12,5 @@ func pq(s []string) libpq.StringArray { return libpq.StringArray(s) }
 
 // contactFields compares contacts on what a user sees, ignoring ids and times.
 func contactFields() cmp.Option {
-	return cmpopts.IgnoreFields(crm.Contact{}, "ID", "OrganisationID", "ConsentAt", "CreatedAt", "UpdatedAt", "Attributes")
+	return cmpopts.IgnoreFields(crm.Contact{}, "ID", "OrganisationID", "ConsentAt", "Source", "CreatedAt", "UpdatedAt", "Attributes")
 }

@@ -15,6 +15,12 @@ func merge(ctx context.Context, tx *sqlx.Tx, source string, staged int, res *Imp
 	if _, err := tx.ExecContext(ctx, `LOCK TABLE contacts IN SHARE ROW EXCLUSIVE MODE`); err != nil {
 		return fmt.Errorf("import: lock: %w", err)
 	}
+	// Bulk settings for this transaction only: hash joins over a million
+	// staged rows stay in memory, and GIN entries for topics and tags are
+	// merged in large batches instead of every 4 MB.
+	if _, err := tx.ExecContext(ctx, `SET LOCAL work_mem = '64MB'; SET LOCAL gin_pending_list_limit = '64MB'`); err != nil {
+		return fmt.Errorf("import: settings: %w", err)
+	}
 	erased, err := rejectErased(ctx, tx)
 	if err != nil {
 		return err
@@ -54,16 +60,13 @@ func rejectErased(ctx context.Context, tx *sqlx.Tx) ([]Rejection, error) {
 	return out, nil
 }
 
-// upsertOrganisations creates organisations named in the file and sets the
-// type where the file gives one. Country is taken from the first contact
-// only when the organisation is new: a contact's country may differ from
-// their organisation's seat.
+// upsertOrganisations creates the organisations the file names and sets
+// their type where the file gives one. Country is taken from the file only
+// when the organisation is new: a contact's country may differ from their
+// organisation's seat.
 const upsertOrganisations = `
 INSERT INTO organisations (name, type, country)
-SELECT DISTINCT ON (lower(organisation)) organisation, coalesce(organisation_type, ''), coalesce(country, '')
-FROM import_stage
-WHERE organisation IS NOT NULL
-ORDER BY lower(organisation), organisation_type IS NULL, line DESC
+SELECT name, type, country FROM import_orgs
 ON CONFLICT ((lower(name))) DO UPDATE
 SET type = EXCLUDED.type, updated_at = now()
 WHERE EXCLUDED.type <> '' AND organisations.type <> EXCLUDED.type`
@@ -120,24 +123,24 @@ WITH s AS (
 )
 SELECT count(*) FROM u`
 
-// insertContacts adds the staged rows whose email is new.
+// insertContacts adds the staged rows whose email is new. Their creation
+// shows on the timeline through contacts.source and created_at. Inserting
+// in email order keeps the unique email index's writes sequential: on a
+// million rows the sort costs about a second and saves about four.
 const insertContacts = `
 WITH i AS (
 	INSERT INTO contacts (email, first_name, last_name, job_title, seniority, seniority_inferred,
-		organisation_id, country, language, topics, tags, consent, consent_source, attributes)
+		organisation_id, country, language, topics, tags, consent, consent_source, attributes, source)
 	SELECT s.email, coalesce(s.first_name, ''), coalesce(s.last_name, ''), coalesce(s.job_title, ''),
 		coalesce(s.seniority, s.inferred, 'unknown'),
 		s.seniority IS NULL AND coalesce(s.inferred, 'unknown') <> 'unknown',
 		o.id, coalesce(s.country, ''), coalesce(s.language, ''),
 		coalesce(s.topics, '{}'), coalesce(s.tags, '{}'),
-		coalesce(s.consent, 'legitimate_interest'), $1, coalesce(s.attributes, '{}')
+		coalesce(s.consent, 'legitimate_interest'), $1, coalesce(s.attributes, '{}'), $1
 	FROM import_stage s
 	LEFT JOIN organisations o ON lower(o.name) = lower(s.organisation)
 	WHERE NOT EXISTS (SELECT 1 FROM contacts c WHERE c.email = s.email)
-	ORDER BY s.line
+	ORDER BY s.email
 	RETURNING id
-), a AS (
-	INSERT INTO activities (contact_id, kind, details)
-	SELECT id, 'contact.created', jsonb_build_object('source', $1::text, 'via', 'import') FROM i
 )
 SELECT count(*) FROM i`

@@ -3,7 +3,9 @@ package crm
 import (
 	"fmt"
 	"net/mail"
+	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"outreach/crm/vocab"
@@ -100,16 +102,21 @@ func (r *contactRow) setAttribute(name, cell string) {
 	r.Attributes[name] = cell
 }
 
+// Reasons for enumerated columns, built once: they list the valid values.
+var (
+	badOrganisationType = "unknown organisation type %q (expected one of " + strings.Join(vocab.OrganisationTypes, ", ") + ")"
+	badSeniority        = "unknown seniority %q (expected one of " + strings.Join(vocab.Seniorities, ", ") + ")"
+	badConsent          = "unknown consent %q (expected one of " + strings.Join(vocab.Consents, ", ") + ")"
+)
+
 // set stores one canonical cell and returns a reason when it is invalid.
 func (r *contactRow) set(col, cell string) string {
 	if cell == "" {
 		return ""
 	}
-	var ok bool
 	switch col {
 	case "email":
-		r.Email, ok = normaliseEmail(cell)
-		return unless(ok, fmt.Sprintf("%q is not a valid email address", cell))
+		return r.setParsed(&r.Email, cell, normaliseEmail, "%q is not a valid email address")
 	case "first_name":
 		r.FirstName = cell
 	case "last_name":
@@ -119,20 +126,15 @@ func (r *contactRow) set(col, cell string) string {
 	case "job_title":
 		r.JobTitle = cell
 	case "organisation_type":
-		r.OrganisationType, ok = vocab.ParseOrganisationType(cell)
-		return unless(ok, fmt.Sprintf("unknown organisation type %q (expected one of %s)", cell, strings.Join(vocab.OrganisationTypes, ", ")))
+		return r.setParsed(&r.OrganisationType, cell, vocab.ParseOrganisationType, badOrganisationType)
 	case "country":
-		r.Country, ok = vocab.Country(cell)
-		return unless(ok, fmt.Sprintf("unknown country %q (expected an ISO 3166 code such as DE or an English name)", cell))
+		return r.setParsed(&r.Country, cell, vocab.Country, "unknown country %q (expected an ISO 3166 code such as DE or an English name)")
 	case "seniority":
-		r.Seniority, ok = vocab.ParseSeniority(cell)
-		return unless(ok, fmt.Sprintf("unknown seniority %q (expected one of %s)", cell, strings.Join(vocab.Seniorities, ", ")))
+		return r.setParsed(&r.Seniority, cell, vocab.ParseSeniority, badSeniority)
 	case "language":
-		r.Language, ok = vocab.Language(cell)
-		return unless(ok, fmt.Sprintf("unknown language %q (expected an ISO 639-1 code such as de or a name)", cell))
+		return r.setParsed(&r.Language, cell, vocab.Language, "unknown language %q (expected an ISO 639-1 code such as de, or a name)")
 	case "consent":
-		r.Consent, ok = vocab.ParseConsent(cell)
-		return unless(ok, fmt.Sprintf("unknown consent %q (expected one of %s)", cell, strings.Join(vocab.Consents, ", ")))
+		return r.setParsed(&r.Consent, cell, vocab.ParseConsent, badConsent)
 	case "topics":
 		r.Topics = normaliseAll(vocab.SplitMulti(cell), vocab.Topic)
 	case "tags":
@@ -141,19 +143,22 @@ func (r *contactRow) set(col, cell string) string {
 	return ""
 }
 
-func unless(ok bool, reason string) string {
-	if ok {
-		return ""
+// setParsed stores parse(cell) in dst, or formats the reason (with the
+// cell) when it does not parse; the message is built only on failure.
+func (r *contactRow) setParsed(dst *string, cell string, parse func(string) (string, bool), reason string) string {
+	v, ok := parse(cell)
+	if !ok {
+		return fmt.Sprintf(reason, cell)
 	}
-	return reason
+	*dst = v
+	return ""
 }
 
 func normaliseAll(values []string, norm func(string) string) []string {
 	out := make([]string, 0, len(values))
-	seen := map[string]bool{}
 	for _, v := range values {
-		if n := norm(v); n != "" && !seen[n] {
-			seen[n] = true
+		// Cells hold a handful of values: a linear scan beats a map.
+		if n := norm(v); n != "" && !slices.Contains(out, n) {
 			out = append(out, n)
 		}
 	}
@@ -165,16 +170,69 @@ func normaliseAll(values []string, norm func(string) string) []string {
 // in lower case. Addresses without a dotted domain are refused: they cannot
 // receive mail from the internet.
 func normaliseEmail(s string) (string, bool) {
+	if plainAddress(s) {
+		return strings.ToLower(s), true
+	}
 	addr, err := mail.ParseAddress(s)
 	if err != nil {
 		return "", false
 	}
 	at := strings.LastIndexByte(addr.Address, '@')
-	domain := addr.Address[at+1:]
-	if at < 1 || !strings.Contains(domain, ".") || strings.HasSuffix(domain, ".") || strings.ContainsAny(addr.Address, " \t\r\n") {
+	if at < 1 || strings.ContainsAny(addr.Address, " \t\r\n") || !validDomain(addr.Address[at+1:]) {
 		return "", false
 	}
 	return strings.ToLower(addr.Address), true
+}
+
+// plainAddress recognises the common case, local@domain.tld in plain ASCII
+// atoms, without the cost of a full RFC 5322 parse; anything else goes to
+// net/mail.
+func plainAddress(s string) bool {
+	at := strings.IndexByte(s, '@')
+	if at < 1 || at > 64 || len(s) > 254 {
+		return false
+	}
+	local, domain := s[:at], s[at+1:]
+	if local[0] == '.' || local[len(local)-1] == '.' || strings.Contains(local, "..") {
+		return false
+	}
+	for i := 0; i < len(local); i++ {
+		if c := local[i]; !isAtomByte(c) && c != '.' {
+			return false
+		}
+	}
+	return validDomain(domain)
+}
+
+// validDomain accepts a dotted host name whose labels are letters (any
+// script, for internationalised domains), digits and inner hyphens.
+func validDomain(domain string) bool {
+	labels := strings.Split(domain, ".")
+	if len(labels) < 2 {
+		return false
+	}
+	for _, l := range labels {
+		if !validLabel(l) {
+			return false
+		}
+	}
+	return true
+}
+
+func isAtomByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$%&'*+-/=?^_`{|}~", c) >= 0
+}
+
+func validLabel(l string) bool {
+	if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+		return false
+	}
+	for _, r := range l {
+		if !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // NormaliseEmail returns the canonical (lower-case) form of an address, or
@@ -187,9 +245,15 @@ func NormaliseEmail(s string) (string, error) {
 	return e, nil
 }
 
-// merge folds a later row for the same email into r: the later row wins
-// wherever it says something.
-func (r *contactRow) merge(later contactRow) {
+// merged returns r with a later row for the same email folded in: the
+// later row wins wherever it says something. r itself is left untouched,
+// since a copy of it may be on its way to the database.
+func (r contactRow) merged(later contactRow) contactRow {
+	attrs := r.Attributes
+	r.Attributes = nil
+	for k, v := range attrs {
+		r.setAttribute(k, v)
+	}
 	pick := func(dst *string, v string) {
 		if v != "" {
 			*dst = v
@@ -212,6 +276,7 @@ func (r *contactRow) merge(later contactRow) {
 		r.setAttribute(k, v)
 	}
 	r.Line = later.Line
+	return r
 }
 
 func union(a, b []string) []string {

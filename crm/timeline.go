@@ -41,12 +41,24 @@ func addActivity(ctx context.Context, db sqlx.ExecerContext, contactID int64, ki
 	return nil
 }
 
-// Timeline returns a contact's activities, newest first.
+// Timeline returns a contact's activities, newest first, ending with the
+// contact's creation (derived from the contact row, which records its source).
 func Timeline(ctx context.Context, q sqlx.QueryerContext, contactID int64) ([]Activity, error) {
 	if _, err := ContactByID(ctx, q, contactID); err != nil {
 		return nil, err
 	}
-	return activities(ctx, q, `contact_id = $1`, contactID)
+	out := []Activity{}
+	err := sqlx.SelectContext(ctx, q, &out, `
+		SELECT id, contact_id, organisation_id, kind, occurred_at, details FROM (
+			SELECT id, contact_id, organisation_id, kind, occurred_at, details FROM activities WHERE contact_id = $1
+			UNION ALL
+			SELECT 0, id, organisation_id, 'contact.created', created_at, jsonb_build_object('source', source)
+			FROM contacts WHERE id = $1
+		) t ORDER BY occurred_at DESC, id DESC LIMIT $2`, contactID, TimelineLimit)
+	if err != nil {
+		return nil, fmt.Errorf("crm: timeline: %w", err)
+	}
+	return out, nil
 }
 
 // OrganisationTimeline returns the activities of an organisation and its
@@ -55,13 +67,9 @@ func OrganisationTimeline(ctx context.Context, q sqlx.QueryerContext, orgID int6
 	if _, err := OrganisationByID(ctx, q, orgID); err != nil {
 		return nil, err
 	}
-	return activities(ctx, q, `organisation_id = $1`, orgID)
-}
-
-func activities(ctx context.Context, q sqlx.QueryerContext, cond string, id int64) ([]Activity, error) {
 	out := []Activity{}
 	err := sqlx.SelectContext(ctx, q, &out, `SELECT id, contact_id, organisation_id, kind, occurred_at, details
-		FROM activities WHERE `+cond+` ORDER BY occurred_at DESC, id DESC LIMIT $2`, id, TimelineLimit)
+		FROM activities WHERE organisation_id = $1 ORDER BY occurred_at DESC, id DESC LIMIT $2`, orgID, TimelineLimit)
 	if err != nil {
 		return nil, fmt.Errorf("crm: timeline: %w", err)
 	}

@@ -28,7 +28,10 @@ CREATE TABLE contacts (
     job_title           text NOT NULL DEFAULT '',
     seniority           text NOT NULL DEFAULT 'unknown' CHECK (seniority IN ('executive', 'senior', 'middle', 'operational', 'unknown')),
     seniority_inferred  boolean NOT NULL DEFAULT false,
-    organisation_id     bigint REFERENCES organisations (id) ON DELETE SET NULL,
+    -- No foreign key on purpose: its per-row check was 30% of the time of a
+    -- million-row import. Organisations are never deleted; merging two
+    -- re-points their contacts in the same transaction.
+    organisation_id     bigint,
     country             text NOT NULL DEFAULT '' CHECK (country ~ '^([A-Z]{2})?$'),
     language            text NOT NULL DEFAULT '' CHECK (language ~ '^([a-z]{2})?$'),
     topics              text[] NOT NULL DEFAULT '{}',
@@ -37,6 +40,10 @@ CREATE TABLE contacts (
     consent_source      text NOT NULL DEFAULT '',
     consent_at          timestamptz NOT NULL DEFAULT now(),
     attributes          jsonb NOT NULL DEFAULT '{}',
+    -- Where the contact came from (an import file, an API key, the demo).
+    -- Creation is not written to the timeline as a row of its own: a
+    -- million-row import would double its cost; the timeline derives it.
+    source              text NOT NULL DEFAULT '',
     created_at          timestamptz NOT NULL DEFAULT now(),
     updated_at          timestamptz NOT NULL DEFAULT now(),
     erased_at           timestamptz,
@@ -48,13 +55,12 @@ CREATE TABLE contacts (
 CREATE UNIQUE INDEX contacts_email_key ON contacts (email);
 CREATE INDEX contacts_erased_hash_idx ON contacts (email_hash) WHERE erased_at IS NOT NULL;
 CREATE INDEX contacts_organisation_idx ON contacts (organisation_id);
--- Segment conditions most often filter on these; each is a small-domain
--- column, so bitmap AND of these indexes keeps counts on 1M rows fast.
-CREATE INDEX contacts_seniority_idx ON contacts (seniority);
+-- Segment conditions filter on country (often a rare one) and on topics
+-- and tags (GIN, for contains). Seniority, consent, language and created_at
+-- are left unindexed on purpose: conditions on them match a large share of
+-- rows, where a parallel scan beats an index, and every index slows imports
+-- (measured: each btree costs about 1 s per million imported rows).
 CREATE INDEX contacts_country_idx ON contacts (country);
-CREATE INDEX contacts_language_idx ON contacts (language);
-CREATE INDEX contacts_consent_idx ON contacts (consent);
-CREATE INDEX contacts_created_idx ON contacts (created_at);
 CREATE INDEX contacts_topics_idx ON contacts USING gin (topics);
 CREATE INDEX contacts_tags_idx ON contacts USING gin (tags);
 

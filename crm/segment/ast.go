@@ -24,7 +24,6 @@ type notExpr struct{ x Expr }
 type comparison struct {
 	field  *field
 	op     op
-	opPos  int
 	values []value
 }
 
@@ -40,34 +39,42 @@ func (*orExpr) isExpr()           {}
 func (*notExpr) isExpr()          {}
 func (*comparison) isExpr()       {}
 func (*Engagement) isExpr()       {}
-func (e *andExpr) String() string { return joinTerms(e.terms, " and ") }
-func (e *orExpr) String() string  { return joinTerms(e.terms, " or ") }
+func (e *andExpr) String() string { return joinTerms(e.terms, " and ", bindAnd) }
+func (e *orExpr) String() string  { return joinTerms(e.terms, " or ", bindOr) }
+func (e *notExpr) String() string { return "not " + operand(e.x, bindAtom) }
 
-// String prints "not x", parenthesising x when it is a conjunction or
-// disjunction, since "not" binds tighter than both.
-func (e *notExpr) String() string {
-	return "not " + group(e.x, func(x Expr) bool {
-		_, isAnd := x.(*andExpr)
-		_, isOr := x.(*orExpr)
-		return isAnd || isOr
-	})
+// Binding strengths, for printing only the parentheses that change meaning:
+// "not" binds tighter than "and", which binds tighter than "or".
+const (
+	bindOr = iota
+	bindAnd
+	bindAtom
+)
+
+func binding(e Expr) int {
+	switch e.(type) {
+	case *orExpr:
+		return bindOr
+	case *andExpr:
+		return bindAnd
+	}
+	return bindAtom
 }
 
-func joinTerms(terms []Expr, sep string) string {
+// operand prints e, in parentheses if it binds more loosely than least.
+func operand(e Expr, least int) string {
+	if binding(e) < least {
+		return "(" + e.String() + ")"
+	}
+	return e.String()
+}
+
+func joinTerms(terms []Expr, sep string, least int) string {
 	parts := make([]string, len(terms))
 	for i, t := range terms {
-		// Only an "or" inside an "and" needs parentheses; the parser
-		// flattens an "or" inside an "or".
-		parts[i] = group(t, func(x Expr) bool { _, isOr := x.(*orExpr); return isOr && sep == " and " })
+		parts[i] = operand(t, least)
 	}
 	return strings.Join(parts, sep)
-}
-
-func group(x Expr, needsParens func(Expr) bool) string {
-	if needsParens(x) {
-		return "(" + x.String() + ")"
-	}
-	return x.String()
 }
 
 // String prints the comparison with its values quoted only where needed.

@@ -16,8 +16,10 @@ type Options struct {
 }
 
 // Compile turns e into a boolean SQL condition over contacts aliased c, for
-// use as "WHERE ... AND (<condition>)". Every value becomes a placeholder
-// whose value is appended to args; on error args is left unchanged. The
+// use as "WHERE ... AND (<condition>)"; the parentheses are needed, as the
+// condition may be a disjunction. Every value becomes a placeholder whose
+// value is appended to args, which must not be nil; on error args is left
+// unchanged. The
 // condition is never NULL, so "not" selects exactly the contacts the
 // positive form leaves out. A nil e selects every contact: "TRUE".
 func Compile(e Expr, args *Args, opts Options) (string, error) {
@@ -114,7 +116,9 @@ func (c *compiler) engagement(e *Engagement) (string, prec, error) {
 	if c.opts.Engagement == nil {
 		return "", 0, errorf(e.Pos, "engagement conditions such as %q need campaign data, which is not available here", e.Kind)
 	}
-	sql, err := c.opts.Engagement(e, c.args)
+	// The hook gets a copy, so that it cannot alter the caller's tree.
+	copied := *e
+	sql, err := c.opts.Engagement(&copied, c.args)
 	var se *Error
 	switch {
 	case errors.As(err, &se):

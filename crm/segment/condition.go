@@ -18,7 +18,7 @@ func (p *parser) comparison() (Expr, error) {
 	if !slices.Contains(f.ops, o) {
 		return nil, errorf(opTok.pos, "field %s does not support %q; use %s", f.name, o.String(), f.opList())
 	}
-	c := &comparison{field: f, op: o, opPos: opTok.pos}
+	c := &comparison{field: f, op: o}
 	if o == opIn || o == opNotIn {
 		c.values, err = p.valueList(o)
 	} else {
@@ -214,10 +214,14 @@ func (p *parser) withinArg(e *Engagement, kw token) error {
 // lowerBoundOnce refuses a second since or within: both set a lower bound
 // on time, and two bounds would leave the reader guessing which one wins.
 func (p *parser) lowerBoundOnce(e *Engagement, kw token) error {
-	if e.Since.IsZero() && e.Within == 0 {
+	word := strings.ToLower(kw.text)
+	switch {
+	case e.Since.IsZero() && e.Within == 0:
 		return nil
+	case word == "since" && !e.Since.IsZero(), word == "within" && e.Within != 0:
+		return errorf(kw.pos, "%s is given twice in %s(...)", word, e.Kind)
 	}
-	return errorf(kw.pos, "%s(...) takes one of since or within, once", e.Kind)
+	return errorf(kw.pos, "%s(...) takes since or within, not both", e.Kind)
 }
 
 func answerArg(e *Engagement, t token, word string) error {

@@ -44,17 +44,17 @@
 //
 // Field (operators): compiled condition.
 //
-//	email (= != in ~): c.email IS NOT NULL AND c.email = $1; values are lower-cased
-//	first_name, last_name, job_title (= != in ~): lower(c.first_name) = lower($1),
+//	email (=, !=, in, not in, ~): c.email IS NOT NULL AND c.email = $1; values are lower-cased
+//	first_name, last_name, job_title (=, !=, in, not in, ~): lower(c.first_name) = lower($1),
 //	    lower(c.first_name) IN (lower($1), lower($2)), strpos(lower(c.first_name), lower($1)) > 0
-//	seniority, consent (= != in): c.seniority = $1, c.seniority IN ($1, $2)
-//	country (= != in): c.country = $1; ISO codes or English names, "" for unknown
-//	language (= != in): c.language = $1; normalised by vocab.Language, "" for unknown
-//	organisation (= != in ~): c.organisation_id IS NOT NULL AND c.organisation_id IN
+//	seniority, consent (=, !=, in, not in): c.seniority = $1, c.seniority IN ($1, $2)
+//	country (=, !=, in, not in): c.country = $1; ISO codes or English names, "" for unknown
+//	language (=, !=, in, not in): c.language = $1; normalised by vocab.Language, "" for unknown
+//	organisation (=, !=, in, not in, ~): c.organisation_id IS NOT NULL AND c.organisation_id IN
 //	    (SELECT o.id FROM organisations o WHERE lower(o.name) = lower($1))
-//	organisation_type (= != in): as organisation, with o.type = $1
-//	topics, tags (contains, in): c.topics @> ARRAY[$1]::text[], c.topics && ARRAY[$1, $2]::text[]
-//	created_at (= != < > <= >=): c.created_at < $1; a date compares by whole days
+//	organisation_type (=, !=, in, not in): as organisation, with o.type = $1
+//	topics, tags (contains, in, not in): c.topics @> ARRAY[$1]::text[], c.topics && ARRAY[$1, $2]::text[]
+//	created_at (=, !=, <, >, <=, >=): c.created_at < $1; a date compares by whole days
 //
 // "organization" and "organization_type" are accepted for the organisation
 // fields. The negative forms, "!=", "not in" and "not", compile to NOT of

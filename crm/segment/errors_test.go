@@ -72,7 +72,11 @@ var errorCases = []struct {
 	{`rsvp(campaign 1, campaign 2)`, Error{18, `campaign is given twice in rsvp(...)`}},
 	{`opened(within 30x)`, Error{15, `expected a duration such as 12h, 30d or 2w after "within", found "30x"`}},
 	{`clicked(since 2026-02-30)`, Error{15, `expected a date such as 2026-01-31 or an RFC 3339 timestamp after "since", found "2026-02-30"`}},
-	{`replied(since 2026-01-01, within 3d)`, Error{27, `replied(...) takes one of since or within, once`}},
+	{`replied(since 2026-01-01, within 3d)`, Error{27, `replied(...) takes since or within, not both`}},
+	{`replied(within 3d, WITHIN 4d)`, Error{20, `within is given twice in replied(...)`}},
+	{`topics contains ""`, Error{17, `"" is not a valid topic`}},
+	{`tags in (vip, "  ")`, Error{15, `"  " is not a valid tag`}},
+	{`language = Klingon`, Error{12, `unknown language "Klingon"; use a code such as de or an English name such as German, or "" for unknown`}},
 	{`replied(campaign 1 within 3d)`, Error{20, `expected "," or ")" in replied(...), found "within"`}},
 	{`replied(campaign 1`, Error{19, `expected ")" to close "replied(" at position 8, found end of input`}},
 	// Values.

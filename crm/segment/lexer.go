@@ -140,24 +140,22 @@ func (l *lexer) word() {
 	l.emit(tokWord, string(l.src[start:l.i]), start)
 }
 
+// comparisonOps are the operators that start with <, > or !.
+var comparisonOps = map[string]tokenKind{"<": tokLt, ">": tokGt, "<=": tokLe, ">=": tokGe, "!=": tokNe}
+
 // comparison lexes <, >, <=, >= and !=.
 func (l *lexer) comparison() error {
-	start, r := l.i, l.src[l.i]
+	start, text := l.i, string(l.src[l.i])
 	l.i++
-	eq := l.i < len(l.src) && l.src[l.i] == '='
-	if eq {
+	if l.i < len(l.src) && l.src[l.i] == '=' {
+		text += "="
 		l.i++
 	}
-	switch {
-	case r == '!' && !eq:
+	kind, ok := comparisonOps[text]
+	if !ok {
 		return errorf(start+1, `unexpected character "!"; the operator is "!="`)
-	case r == '!':
-		l.emit(tokNe, "!=", start)
-	case eq:
-		l.emit(map[rune]tokenKind{'<': tokLe, '>': tokGe}[r], string(r)+"=", start)
-	default:
-		l.emit(map[rune]tokenKind{'<': tokLt, '>': tokGt}[r], string(r), start)
 	}
+	l.emit(kind, text, start)
 	return nil
 }
 

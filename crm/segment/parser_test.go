@@ -73,13 +73,13 @@ func TestParseTree(t *testing.T) {
 	}{
 		{"   \n\t", nil},
 		{`seniority = middle or country = DE and not replied`, &orExpr{terms: []Expr{
-			&comparison{field: sen, op: opEq, opPos: 11, values: []value{{"middle", 13}}},
+			&comparison{field: sen, op: opEq, values: []value{{"middle", 13}}},
 			&andExpr{terms: []Expr{
-				&comparison{field: country, op: opEq, opPos: 31, values: []value{{"DE", 33}}},
+				&comparison{field: country, op: opEq, values: []value{{"DE", 33}}},
 				&notExpr{x: &Engagement{Kind: "replied", Pos: 44}},
 			}},
 		}}},
-		{`country not in (DE, "AT")`, &comparison{field: country, op: opNotIn, opPos: 9,
+		{`country not in (DE, "AT")`, &comparison{field: country, op: opNotIn,
 			values: []value{{"DE", 17}, {"AT", 21}}}},
 		{`rsvp(no, campaign 7, since 2026-02-01)`, &Engagement{Kind: "rsvp", Answer: "no", CampaignID: 7,
 			Since: time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC), Pos: 1}},

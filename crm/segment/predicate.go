@@ -1,9 +1,6 @@
 package segment
 
-import (
-	"strings"
-	"time"
-)
+import "strings"
 
 // comparison compiles the negative operators as NOT of the positive one:
 // because every positive condition is two-valued, "country != DE" then
@@ -96,27 +93,41 @@ func (c *compiler) arrayCond(x *comparison, o op) (string, prec, error) {
 	return x.field.column + sqlOp + "ARRAY[" + strings.Join(phs, ", ") + "]::text[]", precCmp, nil
 }
 
+// instantOps maps operators on a timestamp to SQL.
+var instantOps = map[op]string{opEq: "=", opLt: "<", opGt: ">", opLe: "<=", opGe: ">="}
+
+// dayBounds turns an order comparison with a whole day into one with an
+// instant: the start of the day or of the next day.
+var dayBounds = map[op]struct {
+	sql     string
+	nextDay bool
+}{
+	opLt: {"<", false},  // before the day starts
+	opGe: {">=", false}, // from the day's start
+	opLe: {"<", true},   // before the next day starts
+	opGt: {">=", true},  // from the next day's start
+}
+
 // timeCond compiles comparisons on created_at. A date stands for the whole
 // day in UTC, so "created_at <= 2026-01-31" includes that day and
-// "created_at = 2026-01-31" is a half-open range.
+// "created_at = 2026-01-31" is a half-open range over it.
 func (c *compiler) timeCond(x *comparison, o op) (string, prec, error) {
-	v := x.values[0]
+	v, col := x.values[0], x.field.column
 	t, dateOnly, ok := parseTime(v.text)
-	if !ok {
-		return "", 0, errorf(v.pos, "invalid date %s for %s; use a date such as 2026-01-31 or an RFC 3339 timestamp such as 2026-01-31T09:00:00Z", quote(v.text), x.field.name)
+	switch {
+	case !ok:
+		return "", 0, errorf(v.pos, "invalid date %s for %s; use a date such as 2026-01-31 "+
+			"or an RFC 3339 timestamp such as 2026-01-31T09:00:00Z", quote(v.text), x.field.name)
+	case !dateOnly:
+		return col + " " + instantOps[o] + " " + c.args.Add(t), precCmp, nil
+	case o == opEq:
+		return col + " >= " + c.args.Add(t) + " AND " + col + " < " + c.args.Add(t.AddDate(0, 0, 1)), precAnd, nil
 	}
-	col := x.field.column
-	if !dateOnly {
-		return col + " " + map[op]string{opEq: "=", opLt: "<", opGt: ">", opLe: "<=", opGe: ">="}[o] + " " + c.args.Add(t), precCmp, nil
+	b := dayBounds[o]
+	if b.nextDay {
+		t = t.AddDate(0, 0, 1)
 	}
-	next := t.Add(24 * time.Hour)
-	switch o {
-	case opEq:
-		return col + " >= " + c.args.Add(t) + " AND " + col + " < " + c.args.Add(next), precAnd, nil
-	case opLt, opGe:
-		return col + map[op]string{opLt: " < ", opGe: " >= "}[o] + c.args.Add(t), precCmp, nil
-	}
-	return col + map[op]string{opLe: " < ", opGt: " >= "}[o] + c.args.Add(next), precCmp, nil
+	return col + " " + b.sql + " " + c.args.Add(t), precCmp, nil
 }
 
 func wrapEach(prefix string, items []string, suffix string) []string {

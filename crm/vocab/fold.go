@@ -85,60 +85,41 @@ func appendFoldRune(dst []byte, r rune) []byte {
 // herzegovina" and "BOSNIA AND HERZEGOVINA" share one key.
 func foldKey(s string) string {
 	b := make([]byte, 0, len(s)+8)
-	space := false
-	emitSpace := func() {
-		if len(b) > 0 {
-			space = true
+	gap := false // a separator was seen since the last letter
+	startWord := func() {
+		if gap && len(b) > 0 {
+			b = append(b, ' ')
 		}
+		gap = false
 	}
 	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			i++
-			switch {
-			case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
-			case 'A' <= c && c <= 'Z':
-				c += 'a' - 'A'
-			case c == '&':
-				emitSpace()
-				b = appendWord(b, "and", &space)
-				emitSpace()
-				continue
-			case c == '.':
-				// "U.S.A." and "U.K." are one word.
-				continue
-			default:
-				emitSpace()
-				continue
-			}
-			if space {
-				b = append(b, ' ')
-				space = false
-			}
-			b = append(b, c)
-			continue
+		r, n := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, n = utf8.DecodeRuneInString(s[i:])
 		}
-		r, n := utf8.DecodeRuneInString(s[i:])
 		i += n
-		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.Is(unicode.Mn, r) {
-			emitSpace()
-			continue
+		switch {
+		case r == '.':
+			// "U.S.A." and "U.K." are one word.
+		case r == '&':
+			gap = true
+			startWord()
+			b = append(b, "and"...)
+			gap = true
+		case 'A' <= r && r <= 'Z':
+			startWord()
+			b = append(b, byte(r+'a'-'A'))
+		case 'a' <= r && r <= 'z', '0' <= r && r <= '9':
+			startWord()
+			b = append(b, byte(r))
+		case r >= utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)):
+			startWord()
+			b = appendFoldRune(b, r)
+		default:
+			gap = true
 		}
-		if space {
-			b = append(b, ' ')
-			space = false
-		}
-		b = appendFoldRune(b, r)
 	}
 	return string(b)
-}
-
-func appendWord(b []byte, w string, space *bool) []byte {
-	if *space {
-		b = append(b, ' ')
-		*space = false
-	}
-	return append(b, w...)
 }
 
 // umlautDigraphs spells German umlauts the way they are typed on keyboards

@@ -15,8 +15,8 @@ const (
 	// Operational is whoever does the work with entrepreneurs: officer,
 	// advisor, coach, mentor, trainer, assistant, consultant.
 	Operational = "operational"
-	// Unknown is stored when neither the row nor the job title tells; it
-	// keeps such contacts out of seniority segments instead of guessing.
+	// Unknown is stored when neither the row nor the job title tells: a
+	// wrong guess would put a contact on the wrong invitation list.
 	Unknown = "unknown"
 )
 
@@ -55,9 +55,10 @@ var levelNames = [...]string{Unknown, Operational, Middle, Senior, Executive}
 
 // InferSeniority returns the seniority a job title most likely denotes, or
 // Unknown when no role word is recognised. It reads English and German
-// titles, and French, Spanish, Italian, Dutch, Polish and Swedish ones, in
-// any case, with German gender forms ("Leiter:in", "Berater*in",
-// "Referent/-in", "LeiterIn", "Mitarbeiter(in)").
+// titles, and French, Spanish, Italian, Portuguese, Dutch, Polish and
+// Swedish ones, in any case, with German gender forms ("Leiter:in",
+// "Berater*in", "Referent/-in", "LeiterIn", "Mitarbeiter(in)") and Romance
+// ones ("Diretor/a", "Técnico(a)", "Directeur·rice").
 //
 // A title is read the way a person reads it. Separators ("," "|" "/" "(" "
 // - ") and conjunctions ("and", "und", "&") split it into roles, and the
@@ -70,8 +71,10 @@ var levelNames = [...]string{Unknown, Operational, Middle, Senior, Executive}
 // management body after another role names its domain ("Assistenz
 // Geschäftsführung"). A bare "Director" or "Direktorin" heads an
 // organisation and is executive; "Director of ..." and "Programme Director"
-// are senior. Text after "at", "bei", "chez" or "@" names the employer and
-// is ignored.
+// are senior. A "Responsable" or "Responsabile" is middle unless the role
+// names a department, unit, area or pôle it heads ("Responsable de
+// département", "Responsabile area finanza"). Text after "at", "bei",
+// "chez" or "@" names the employer and is ignored.
 func InferSeniority(jobTitle string) string {
 	var sc titleScan
 	sc.scan(jobTitle)
@@ -105,6 +108,11 @@ const (
 	// read as one word so that its "to" does not start a qualifier:
 	// "Access to Finance Officer".
 	kindField
+	// kindResponsible is senior when the role names an organisational unit
+	// ("Responsable du pôle entrepreneuriat", "Responsable de
+	// departamento") and keeps its level otherwise ("Responsable de
+	// projet", "Responsable de proyectos").
+	kindResponsible
 )
 
 // segment accumulates one role of a title: the words between separators.
@@ -114,6 +122,7 @@ type segment struct {
 	stopped    bool // past "at", "bei": the employer's name follows
 	board      bool // a board or management body is named
 	body       bool // a board, not just the word "executive"
+	department bool // a department, unit, area or pôle is named
 	officer    bool // "officer" or "executive" follows a "Chief"
 	head       role
 	hasHead    bool
@@ -165,6 +174,10 @@ func (g *segment) close() level {
 			return levelExecutive
 		}
 		return levelSenior
+	case kindResponsible:
+		if g.department {
+			return levelSenior
+		}
 	}
 	return r.level
 }
@@ -234,6 +247,7 @@ func (sc *titleScan) readWord(i int, g *segment, closeRole func()) int {
 	if e != nil {
 		g.board = g.board || e.board
 		g.body = g.body || (e.board && !e.officer)
+		g.department = g.department || e.dept
 		g.officer = g.officer || (e.officer && g.hasHead && g.head.kind == kindChief)
 		if e.office && !g.qualifier && g.hasHead {
 			// "CEO Office" is a place, not a role.

@@ -47,6 +47,8 @@ var roleGroups = []roleGroup{
 		amministratore delegato, amministratrice delegata, direttore generale,
 		direttrice generale, direttore esecutivo, direttrice esecutiva,
 		segretario generale, segretaria generale, titolare, tesoriere,
+		diretor executivo, diretora executiva, diretor geral, diretora geral,
+		proprietário, proprietária,
 		algemeen directeur, algemeen directrice,
 		dyrektor generalny, dyrektorka generalna, dyrektor zarządzający,
 		dyrektorka zarządzająca, gerente general, przewodniczący, przewodnicząca, przedsiębiorca,
@@ -61,29 +63,35 @@ var roleGroups = []roleGroup{
 		grundare, ordförande, styrelseledamot, generalsekreterare, ägare`},
 	{role: roleExec, heads: true, unit: true, terms: `vorstand, geschäftsführung,
 		geschäftsleitung, gesamtleitung`},
-	{role: role{kind: kindAlone}, terms: `director, directora, directeur, directrice,
-		direttore, direttrice, dyrektor, dyrektorka, vice president, vicepresident,
+	{role: role{kind: kindAlone}, terms: `director, directora, direttore, direttrice,
+		diretor, diretora, dyrektor, dyrektorka, vice president, vicepresident,
 		vp, svp, evp`},
-	{role: role{kind: kindAlone}, heads: true, terms: `direktor`},
+	{role: role{kind: kindAlone}, heads: true, terms: `direktor, directeur, directrice`},
 	{role: role{kind: kindChief}, terms: `chief`},
 
 	// Senior: heads a department, unit or programme.
 	{role: roleSen, terms: `head, headteacher, head teacher, chief of staff, dean,
 		professor, prof, country manager, associate partner, prokurist, dekan,
-		chefredakteur, jefe, jefa, capo, dirigente, kierownik, kierowniczka,
-		zastępca dyrektora, zastępczyni dyrektora`},
+		chefredakteur, cheffe, jefe, jefa, capo, dirigente, chefe, kierownik, kierowniczka,
+		zastępca dyrektora, zastępczyni dyrektora,
+		subdirector, subdirectora, vicedirector, vicedirectora, vicedirettore,
+		vicedirettrice, subdiretor, subdiretora`},
 	{role: roleSen, heads: true, terms: `leiter, dezernent, chef, hoofd`},
 	{role: roleSen, heads: true, unit: true, terms: `leitung, direktion`},
 
 	// Middle: manages a project, programme or team.
-	{role: roleMid, terms: `lead, leader, teamleader, supervisor, mgr, coord, responsable,
-		responsabile, gerente, gestor, gestora, leidinggevende,
+	{role: roleMid, terms: `lead, leader, teamleader, supervisor, mgr, coord,
+		gerente, gestor, gestora, leidinggevende,
 		coordinateur, coordinatrice, coordinador, coordinadora, coordinatore,
-		koordynator, koordynatorka, menedżer, menedżerka, menadżer,
+		coordenador, coordenadora, koordynator, koordynatorka, lider, liderka,
+		menedżer, menedżerka, menadżer,
 		chef de projet, cheffe de projet, chef d'équipe, cheffe d'équipe,
 		jefe de proyecto, jefa de proyecto, jefe de equipo, jefa de equipo,
+		chefe de projeto, chefe de projecto, chefe de equipa, chefe de equipe,
 		capo progetto, capoprogetto, kierownik projektu, kierowniczka projektu,
 		assistant professor, associate professor`},
+	{role: role{level: levelMiddle, kind: kindResponsible}, terms: `responsable,
+		responsabile, responsável`},
 	{role: roleMid, heads: true, terms: `manager, coordinator, koordinator, teamleiter,
 		projektleiter, gruppenleiter, leider, ledare, samordnare`},
 	{role: roleMid, heads: true, unit: true, terms: `koordination, teamleitung,
@@ -94,7 +102,8 @@ var roleGroups = []roleGroup{
 		trainee, apprentice, volunteer, secretary, administrator, representative,
 		expert, facilitator, educator, teacher, lecturer, researcher, developer,
 		engineer, accountant, clerk, receptionist, staff, employee, worker, counsellor,
-		counselor, caseworker, case manager, agent, pa, designer, editor, writer,
+		counselor, caseworker, case manager, account manager, agent, pa, designer,
+		editor, writer, mediator,
 		journalist, freelancer, freelance, student, fellow, tutor,
 		account executive, sales executive, marketing executive, business partner,
 		auszubildende, auszubildender, azubi, ehrenamtliche, ehrenamtlicher,
@@ -106,15 +115,17 @@ var roleGroups = []roleGroup{
 		formatrice, accompagnateur, accompagnatrice, stagiaire, assistante,
 		secrétaire, délégué, déléguée, bénévole, employé, référente, gestionnaire,
 		experte, ingénieur, ingénieure, juriste, mentore, technicien, technicienne,
+		médiateur, médiatrice,
 		chargé de, chargée de, chargé d', chargée d',
 		técnico, técnica, asesor, asesora, consultor, consultora, formador,
 		formadora, mentora, asistente, becario, becaria, administrativo,
 		administrativa, orientador, orientadora, educador, educadora, trabajador,
 		trabajadora, empleado, empleada, secretario, secretaria, promotor,
-		promotora, especialista,
+		promotora, especialista, analista, mediador, mediadora,
+		assessor, assessora, estagiário, estagiária, voluntário, voluntária,
 		consulente, formatore, impiegato, impiegata, tirocinante, stagista,
 		assistente, addetto, addetta, operatore, operatrice, funzionario,
-		funzionaria, segretario, segretaria, esperto, esperta,
+		funzionaria, segretario, segretaria, esperto, esperta, mediatore,
 		stagiair, vrijwilliger,
 		specjalista, specjalistka, doradca, doradczyni, asystent, asystentka,
 		konsultant, konsultantka, trener, trenerka, stażysta, stażystka, praktykant,
@@ -125,7 +136,8 @@ var roleGroups = []roleGroup{
 		assistent, assistenz, berater, dozent, referent, sachbearbeiter, mitarbeiter,
 		praktikant, werkstudent, sekretär, fachkraft, lotse, begleiter, betreuer,
 		arbeiter, spezialist, kaufmann, kauffrau, bearbeiter, redakteur, pädagoge,
-		lehrer, volontär, lotsin, freiberufler,
+		lehrer, volontär, lotsin, freiberufler, mittler, wirtschaftsförderer,
+		wirtschaftsförderin, fallmanager, integrationsmanager, accountmanager,
 		adviseur, medewerker, consulent, docent, begeleider,
 		handläggare, rådgivare, konsult, medarbetare, sekreterare, utredare,
 		handledare, utvecklare, begleitung`},
@@ -149,8 +161,8 @@ const (
 	fillerWords = `the a an die das le la les l el los las il lo gli het s`
 	// A qualifier starts: role words after these describe the domain.
 	prepWords = `of to for in on with within from der des dem für fuer im vom von zur zum
-		de du d auprès pour del della delle dello dei degli di per para van voor ds dla
-		för vid inom av till w`
+		de du d auprès pour del della delle dello dell dei degli di per para do da dos
+		van voor ds dla för vid inom av till w`
 	conjWords = `and und et y e en och i oraz sowie`
 	stopWords = `at bei chez presso bij hos`
 	// Bodies whose members are executives.
@@ -160,6 +172,11 @@ const (
 		direction junta directiva consejo patronato consiglio amministrazione cda
 		bestuur directie raad zarząd zarządu rada rady styrelse styrelsen
 		ledningsgrupp ledningsgruppen`
+	// Organisational units: a "Responsable" who heads one is senior
+	// ("Responsable de département", "Responsabile area finanza").
+	departmentWords = `department département departement departamento dipartimento
+		unit unité unidad unità unidade area área pôle polo division división
+		divisione divisão`
 	officerWords = `officer executive exec`
 	officeWords  = `office büro sekretariat secretariat secrétariat`
 )
@@ -174,6 +191,7 @@ type lexEntry struct {
 	conj    bool
 	stop    bool
 	board   bool
+	dept    bool
 	officer bool
 	office  bool
 }
@@ -212,6 +230,7 @@ func buildLexicon() (map[string]*lexEntry, *suffixTrie) {
 		{conjWords, func(e *lexEntry) { e.conj = true }},
 		{stopWords, func(e *lexEntry) { e.stop = true }},
 		{boardWords, func(e *lexEntry) { e.board = true }},
+		{departmentWords, func(e *lexEntry) { e.dept = true }},
 		{officerWords, func(e *lexEntry) { e.officer = true }},
 		{officeWords, func(e *lexEntry) { e.office = true }},
 	}

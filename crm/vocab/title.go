@@ -77,9 +77,10 @@ func (sc *titleScan) putRune(r rune) {
 	sc.n = len(appendFoldRune(sc.buf[:sc.n], r))
 }
 
-// scan folds s into sc. German gender endings written with a marker
-// ("Leiter:in", "Berater*innen", "Referent/-in", "Koordinator(in)") are
-// dropped here, before "/" and "(" are read as separators between roles.
+// scan folds s into sc. Gender endings written with a marker
+// ("Leiter:in", "Berater*innen", "Referent/-in", "Koordinator(in)",
+// "Diretor/a", "Chargé(e)", "Directeur·rice") are dropped here, before "/"
+// and "(" are read as separators between roles.
 func (sc *titleScan) scan(s string) {
 	for i := 0; i < len(s) && !sc.full(); {
 		c := s[i]
@@ -98,7 +99,7 @@ func (sc *titleScan) scan(s string) {
 		case c == '.':
 			// "C.E.O." and "Proj.Mgr." read as written without dots.
 		case (c == ':' || c == '*' || c == '_' || c == '/' || c == '(') && sc.inWord:
-			if n := genderEnding(s, i); n > 0 {
+			if n := genderEnding(s, i, c == '/' || c == '('); n > 0 {
 				i += n
 				sc.endWord()
 				continue
@@ -136,7 +137,7 @@ func (sc *titleScan) separator(c byte, s string, i int) {
 func (sc *titleScan) scanRune(s string, i *int, r rune) {
 	switch {
 	case r == '·' && sc.inWord:
-		if n := genderEnding(s, *i); n > 0 {
+		if n := genderEnding(s, *i, true); n > 0 {
 			*i += n
 			sc.endWord()
 			return
@@ -153,30 +154,49 @@ func (sc *titleScan) scanRune(s string, i *int, r rune) {
 	}
 }
 
-// genderEnding reports the length of a German gender ending ("in", "innen",
-// "-in", "in)") starting at s[i], just after a marker; 0 if there is none.
-func genderEnding(s string, i int) int {
+// genderEnding reports the length of a gender ending starting at s[i], just
+// after a marker, with the ")" that closes it; 0 if there is none. German
+// endings ("in", "innen", "-in", "in)") follow any marker; with romance set,
+// so after "/", "(" or "·", the Spanish, Portuguese, Italian and French ones
+// ("Diretor/a", "Técnico(a)", "Chargé(e)", "Directeur·rice") are dropped
+// too. An ending is a whole word: "Leiter/Innovation" keeps its second word.
+func genderEnding(s string, i int, romance bool) int {
 	j := i
 	if j < len(s) && s[j] == '-' {
 		j++
 	}
-	if !hasPrefixFold(s[j:], "in") {
-		return 0
+	endings := germanEndings
+	if romance {
+		endings = genderEndings
 	}
-	j += 2
-	if hasPrefixFold(s[j:], "nen") {
-		j += 3
-	}
-	if j < len(s) {
-		if r, _ := utf8.DecodeRuneInString(s[j:]); unicode.IsLetter(r) {
-			return 0
+	for _, end := range endings {
+		if !hasPrefixFold(s[j:], end) {
+			continue
 		}
-		if s[j] == ')' {
-			j++
+		k := j + len(end)
+		if k < len(s) {
+			if r, _ := utf8.DecodeRuneInString(s[k:]); unicode.IsLetter(r) || unicode.Is(unicode.Mn, r) {
+				continue
+			}
+			if s[k] == ')' {
+				k++
+			}
 		}
+		return k - i
 	}
-	return j - i
+	return 0
 }
+
+// Gender endings written after a marker, each before any ending it starts
+// with: German "innen" and "in"; Spanish, Portuguese and Italian "a", "o",
+// "as", "os"; French "e", "es", "ère" (also typed "ere"), "trice", "rice",
+// "euse", "ne" ("Technicien/ne"), "le" ("Professionnel/le"), "fe"
+// ("Chef/fe").
+var (
+	germanEndings = []string{"innen", "in"}
+	genderEndings = []string{"innen", "in", "trice", "rice", "euse", "ère", "ere",
+		"as", "os", "es", "ne", "le", "fe", "a", "o", "e"}
+)
 
 // hasPrefixFold reports whether s starts with the lower-case ASCII prefix p,
 // ignoring ASCII case.

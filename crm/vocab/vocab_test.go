@@ -154,3 +154,23 @@ func TestVocabulariesHaveNoDuplicates(t *testing.T) {
 		}
 	}
 }
+
+// TestNameTablesAreFolded guards against table entries that no input can
+// reach because they are not written in the folded form lookups use.
+func TestNameTablesAreFolded(t *testing.T) {
+	for k := range organisationTypeNames {
+		if foldKey(k) != k {
+			t.Errorf("organisation type key %q is not folded (%q)", k, foldKey(k))
+		}
+	}
+	for k := range consentNames {
+		if foldKey(k) != k {
+			t.Errorf("consent key %q is not folded (%q)", k, foldKey(k))
+		}
+	}
+	for k := range topicNames {
+		if Topic(k) != topicNames[k] {
+			t.Errorf("topic key %q does not normalise to %q", k, topicNames[k])
+		}
+	}
+}
