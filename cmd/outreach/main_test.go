@@ -30,9 +30,11 @@ func runCmd(t *testing.T, vars map[string]string, stdin string, args ...string) 
 func TestMigrateCreatesDatabaseAndCommandsRefuseOldSchema(t *testing.T) {
 	empty := testdb.NewEmpty(t)
 	vars := map[string]string{"OUTREACH_DATABASE_URL": empty}
-	_, _, err := runCmd(t, vars, "", "apikey", "create", "--name", "x")
-	if err == nil || !strings.Contains(err.Error(), "run `outreach migrate`") {
-		t.Fatalf("on an empty schema: err = %v, want a message saying to migrate", err)
+	for _, args := range [][]string{{"apikey", "create", "--name", "x"}, {"serve", "--listen", "127.0.0.1:0"}} {
+		_, _, err := runCmd(t, vars, "", args...)
+		if err == nil || !strings.Contains(err.Error(), "run `outreach migrate`") {
+			t.Fatalf("%s on an empty schema: err = %v, want a message saying to migrate", args[0], err)
+		}
 	}
 	u, _ := url.Parse(empty)
 	u.Path = u.Path + "_created"
