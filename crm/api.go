@@ -46,8 +46,11 @@ func (a *API) Routes(mux *http.ServeMux) {
 
 func (a *API) filter(where string) Filter { return Filter{Where: where, Segment: a.Segment} }
 
-// fail translates an error into its HTTP answer, in one place.
-func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
+func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) { WriteError(w, r, a.Log, err) }
+
+// WriteError translates an error into its HTTP answer, in one place; other
+// parts' handlers map their own errors first and hand the rest here.
+func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	var dec *jsonhttp.DecodeError
 	var val *ValidationError
 	var seg *segment.Error
@@ -66,14 +69,16 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, ErrConflict):
 		jsonhttp.Fail(w, http.StatusConflict, err.Error())
 	default:
-		a.Log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		jsonhttp.Fail(w, http.StatusInternalServerError, "internal error")
 	}
 }
 
-// pathID reads the {id} wildcard; a non-numeric id is a 404 like any other
-// id that does not exist.
-func pathID(r *http.Request) (int64, error) {
+func pathID(r *http.Request) (int64, error) { return PathID(r) }
+
+// PathID reads the {id} wildcard of a route; a non-numeric id is a
+// not-found like any other id that does not exist.
+func PathID(r *http.Request) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id < 1 {
 		return 0, ErrNotFound

@@ -5,6 +5,10 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
+
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
 )
 
 // config is read once from the environment, then flags may override it.
@@ -27,7 +31,7 @@ type config struct {
 // envDefaults lists each variable with its default, in README order.
 var envDefaults = []struct{ name, def, help string }{
 	{"OUTREACH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/outreach?sslmode=disable", "Postgres connection URL; `outreach migrate` creates the database if it is missing"},
-	{"OUTREACH_REDIS_ADDR", "127.0.0.1:6379", "Redis address (host:port) for the task queue and rate limits"},
+	{"OUTREACH_REDIS_ADDR", "127.0.0.1:6379", "Redis for the task queue and rate limits: host:port, or redis://[:password@]host:port/db"},
 	{"OUTREACH_SMTP_URL", "", "smtp://user:pass@host:port?tls=none|starttls|tls; empty keeps messages in the outbox"},
 	{"OUTREACH_IMAP_URL", "", "imaps://user:pass@host:993/INBOX to poll for replies and bounces; empty turns polling off"},
 	{"OUTREACH_BASE_URL", "http://127.0.0.1:8080", "public root URL used in tracking, RSVP and unsubscribe links"},
@@ -72,8 +76,28 @@ func (c *config) bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.RedisAddr, "redis-addr", c.RedisAddr, "Redis address (env OUTREACH_REDIS_ADDR)")
 }
 
+// redisOptions reads OUTREACH_REDIS_ADDR as host:port or a redis:// URL
+// (for a password or a database number).
+func (c config) redisOptions() *redis.Options {
+	if o, err := redis.ParseURL(c.RedisAddr); err == nil {
+		return o
+	}
+	return &redis.Options{Addr: c.RedisAddr}
+}
+
+// asynqOptions is the same connection for the task queue.
+func (c config) asynqOptions() asynq.RedisClientOpt {
+	o := c.redisOptions()
+	return asynq.RedisClientOpt{Addr: o.Addr, Username: o.Username, Password: o.Password, DB: o.DB}
+}
+
 // validate checks what every command relies on; it runs after flags.
 func (c config) validate() error {
+	if strings.HasPrefix(c.RedisAddr, "redis://") {
+		if _, err := redis.ParseURL(c.RedisAddr); err != nil {
+			return fmt.Errorf("OUTREACH_REDIS_ADDR: %v", err)
+		}
+	}
 	u, err := url.Parse(c.DatabaseURL)
 	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
 		return fmt.Errorf("database URL: want postgres://user@host:port/dbname, got %q", c.DatabaseURL)

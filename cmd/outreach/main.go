@@ -29,6 +29,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"serve", "run the HTTP server (API, tracking) with the scheduler and workers", runServe},
+		{"worker", "run sending workers only (more capacity on other machines)", runWorkerCmd},
 		{"migrate", "apply database migrations (creates the database if missing)", runMigrate},
 		{"demo", "load a generated demo network of organisations and contacts", runDemo},
 		{"import", "import contacts FILE: import contacts from a CSV file", runImport},
@@ -36,6 +37,8 @@ func commands() []command {
 		{"segment", "segment count|list|show|create|delete: work with segments", runSegment},
 		{"user", "user add EMAIL --role ROLE: add a coordinator (password on stdin)", runUser},
 		{"apikey", "apikey create --name NAME [--role ROLE]: print a new API key", runAPIKey},
+		{"campaign", "campaign create FILE | send | schedule | pause | resume | cancel | status | preview | list", runCampaign},
+		{"outbox", "outbox list [--campaign ID] | show ID: messages kept when no SMTP server is set", runOutbox},
 	}
 }
 

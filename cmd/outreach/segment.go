@@ -85,7 +85,9 @@ func (s segmentCmd) print(where string, b crm.Breakdown) error {
 		for k := range dim.m {
 			keys = append(keys, k)
 		}
-		sort.Slice(keys, func(i, j int) bool { return dim.m[keys[i]] > dim.m[keys[j]] || dim.m[keys[i]] == dim.m[keys[j]] && keys[i] < keys[j] })
+		sort.Slice(keys, func(i, j int) bool {
+			return dim.m[keys[i]] > dim.m[keys[j]] || dim.m[keys[i]] == dim.m[keys[j]] && keys[i] < keys[j]
+		})
 		for _, k := range keys {
 			fmt.Fprintf(s.e.stdout, " %s=%d", k, dim.m[k])
 		}

@@ -13,14 +13,17 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/redis/go-redis/v9"
 
+	"outreach/campaigns"
 	"outreach/crm"
 	"outreach/crm/jsonhttp"
+	"outreach/worker"
 )
 
 func runServe(ctx context.Context, e env, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	demo := fs.Bool("demo", false, "apply migrations and load the demo network into an empty database")
 	doMigrate := fs.Bool("migrate", false, "apply pending migrations before starting")
+	noWorker := fs.Bool("no-worker", false, "serve HTTP only; run `outreach worker` elsewhere to send")
 	cfg, err := setup(e, fs, args, func(c *config) {
 		fs.StringVar(&c.Listen, "listen", c.Listen, "listen address (env OUTREACH_LISTEN)")
 	})
@@ -43,22 +46,35 @@ func runServe(ctx context.Context, e env, args []string) error {
 			return err
 		}
 	}
-	rdb := redis.NewClient(&redis.Options{Addr: cfg.RedisAddr})
+	rdb := redis.NewClient(cfg.redisOptions())
 	defer rdb.Close()
+	w, closeSender, err := newWorker(ctx, cfg, db, rdb, log)
+	if err != nil {
+		return err
+	}
+	defer closeSender()
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	log.Info("outreach listening", "addr", ln.Addr().String(), "base_url", cfg.BaseURL)
-	return serveHTTP(ctx, ln, newMux(db, rdb, cfg, log), log)
+	log.Info("outreach listening", "addr", ln.Addr().String(), "base_url", cfg.BaseURL, "workers", !*noWorker)
+	if !*noWorker {
+		ctx, stop := context.WithCancel(ctx)
+		done := make(chan error, 1)
+		go func() { done <- runWorker(ctx, w) }()
+		defer func() { stop(); <-done }()
+	}
+	return serveHTTP(ctx, ln, newMux(db, rdb, w, cfg, log), log)
 }
 
 // newMux composes the route tables of every part into one mux.
-func newMux(db *sqlx.DB, rdb *redis.Client, cfg config, log *slog.Logger) *http.ServeMux {
+func newMux(db *sqlx.DB, rdb *redis.Client, w *worker.Worker, cfg config, log *slog.Logger) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", healthz(db, rdb))
-	api := &crm.API{DB: db, Auth: crm.Auth{DB: db, Log: log}, MaxImportBytes: cfg.MaxImportBytes, Log: log}
-	api.Routes(mux)
+	auth := crm.Auth{DB: db, Log: log}
+	(&crm.API{DB: db, Auth: auth, MaxImportBytes: cfg.MaxImportBytes, Log: log, Segment: w.Segment}).Routes(mux)
+	(&campaigns.API{DB: db, Auth: auth, Segment: w.Segment, Links: w.Links, Log: log}).Routes(mux)
+	(&campaigns.Public{DB: db, Signer: w.Links.Signer, Log: log}).Routes(mux)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		jsonhttp.Fail(w, http.StatusNotFound, "no such API endpoint: "+r.Method+" "+r.URL.Path)
 	})

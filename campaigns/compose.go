@@ -1,0 +1,181 @@
+package campaigns
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"outreach/templates"
+)
+
+// Links builds the public URLs that go into messages.
+type Links struct {
+	BaseURL string // public root, e.g. https://outreach.example.org
+	Signer  *Signer
+}
+
+func (l Links) url(path, token string) string {
+	return strings.TrimRight(l.BaseURL, "/") + path + token
+}
+
+// Unsubscribe is the recipient's one-click unsubscribe page (RFC 8058 POST target).
+func (l Links) Unsubscribe(rid int64) string {
+	return l.url("/u/", l.Signer.Token(LinkUnsubscribe, rid, ""))
+}
+
+// UnsubscribeMailto is the mailto: alternative, answered by reply ingest.
+func (l Links) UnsubscribeMailto(rid int64, domain string) string {
+	return "mailto:unsubscribe+" + l.Signer.Token(LinkUnsubscribe, rid, "") + "@" + domain
+}
+
+// RSVP is the recipient's yes or no link.
+func (l Links) RSVP(rid int64, yes bool) string {
+	kind := LinkRSVPNo
+	if yes {
+		kind = LinkRSVPYes
+	}
+	return l.url("/t/r/", l.Signer.Token(kind, rid, ""))
+}
+
+// Open is the tracking pixel.
+func (l Links) Open(rid int64) string { return l.url("/t/o/", l.Signer.Token(LinkOpen, rid, "")) }
+
+// Click redirects to target after recording the click.
+func (l Links) Click(rid int64, target string) string {
+	return l.url("/t/c/", l.Signer.Token(LinkClick, rid, target))
+}
+
+// Outgoing is one composed message, ready for the mailer.
+type Outgoing struct {
+	RecipientID       int64
+	CampaignID        int64
+	To, ToName        string
+	From, FromName    string
+	ReplyTo           string
+	Subject           string
+	HTML, Text        string
+	MessageID         string
+	InReplyTo         []string
+	UnsubscribeURL    string
+	UnsubscribeMailto string
+}
+
+// Composer renders a campaign's messages; it compiles each step's
+// templates once and is safe for concurrent use.
+type Composer struct {
+	campaign Campaign
+	steps    map[int]*templates.Compiled
+	event    *templates.Event
+	links    Links
+}
+
+// NewComposer prepares the templates and event data of a campaign.
+func NewComposer(ctx context.Context, q sqlx.QueryerContext, c Campaign, links Links) (*Composer, error) {
+	comp := &Composer{campaign: c, steps: map[int]*templates.Compiled{}, links: links}
+	for _, s := range c.Steps {
+		t, err := templates.Compile(templates.Message{Subject: s.Subject, HTML: s.HTML, Text: s.Text})
+		if err != nil {
+			return nil, fmt.Errorf("campaign %d step %d: %w", c.ID, s.Position, err)
+		}
+		comp.steps[s.Position] = t
+	}
+	if c.EventID != nil {
+		ev, err := eventData(ctx, q, *c.EventID)
+		if err != nil {
+			return nil, err
+		}
+		comp.event = &ev
+	}
+	return comp, nil
+}
+
+func eventData(ctx context.Context, q sqlx.QueryerContext, id int64) (templates.Event, error) {
+	var row struct {
+		Title    string    `db:"title"`
+		Start    time.Time `db:"starts_at"`
+		End      time.Time `db:"ends_at"`
+		TimeZone string    `db:"time_zone"`
+		Location string    `db:"location"`
+		URL      string    `db:"url"`
+	}
+	err := sqlx.GetContext(ctx, q, &row, `SELECT title, starts_at, ends_at, time_zone, location, url FROM events WHERE id = $1`, id)
+	if err != nil {
+		return templates.Event{}, fmt.Errorf("campaigns: event %d: %w", id, err)
+	}
+	return templates.Event{Title: row.Title, Start: row.Start, End: row.End, TimeZone: row.TimeZone, Location: row.Location, URL: row.URL}, nil
+}
+
+// Compose renders the message for one claimed recipient.
+func (c *Composer) Compose(r Claimed) (Outgoing, error) {
+	tmpl, ok := c.steps[r.Step]
+	if !ok || r.Email == nil {
+		return Outgoing{}, fmt.Errorf("campaigns: recipient %d: no step %d or no address", r.ID, r.Step)
+	}
+	data := c.data(r)
+	out, err := tmpl.Render(data)
+	if err != nil {
+		return Outgoing{}, fmt.Errorf("campaigns: recipient %d: %w", r.ID, err)
+	}
+	html := out.HTML
+	if c.campaign.Tracking {
+		html = templates.RewriteLinks(html, c.clickRewriter(r.ID, data.UnsubscribeURL), c.links.Open(r.ID))
+	}
+	return Outgoing{
+		RecipientID: r.ID, CampaignID: r.CampaignID, To: *r.Email, ToName: strings.TrimSpace(r.FirstName + " " + r.LastName),
+		From: c.campaign.From, FromName: c.campaign.FromName, ReplyTo: c.campaign.ReplyTo,
+		Subject: out.Subject, HTML: html, Text: out.Text, MessageID: r.MessageID, InReplyTo: r.Thread,
+		UnsubscribeURL: data.UnsubscribeURL, UnsubscribeMailto: c.links.UnsubscribeMailto(r.ID, c.mailDomain()),
+	}, nil
+}
+
+// clickRewriter sends every link through the click redirect, except the
+// unsubscribe and RSVP links, which record their own answers.
+func (c *Composer) clickRewriter(rid int64, unsubscribe string) func(string) (string, bool) {
+	base := strings.TrimRight(c.links.BaseURL, "/")
+	return func(target string) (string, bool) {
+		if target == unsubscribe || strings.HasPrefix(target, base+"/t/") || strings.HasPrefix(target, base+"/u/") {
+			return "", false
+		}
+		return c.links.Click(rid, target), true
+	}
+}
+
+func (c *Composer) data(r Claimed) templates.Data {
+	var attrs map[string]string
+	json.Unmarshal(r.Attributes, &attrs) // stored by crm: always an object of strings
+	return templates.Data{
+		Contact: templates.Contact{
+			FirstName: r.FirstName, LastName: r.LastName, Email: *r.Email, JobTitle: r.JobTitle,
+			Seniority: r.Seniority, Organisation: r.Organisation, OrganisationType: r.OrganisationType,
+			Country: r.Country, Language: r.Language, Topics: r.Topics, Attributes: attrs,
+		},
+		Event:          c.event,
+		Campaign:       templates.Campaign{Name: c.campaign.Name},
+		UnsubscribeURL: c.links.Unsubscribe(r.ID),
+		RSVPYesURL:     c.links.RSVP(r.ID, true),
+		RSVPNoURL:      c.links.RSVP(r.ID, false),
+	}
+}
+
+// mailDomain is where replies and the mailto: unsubscribe go: the reply
+// address's domain, else the sender's.
+func (c *Composer) mailDomain() string {
+	addr := c.campaign.ReplyTo
+	if addr == "" {
+		addr = c.campaign.From
+	}
+	return addr[strings.LastIndexByte(addr, '@')+1:]
+}
+
+// MessageDomain is the right-hand side of the campaign's Message-IDs.
+func (c Campaign) MessageDomain() string {
+	if u, err := url.Parse("mailto:" + c.From); err == nil && strings.Contains(u.Opaque, "@") {
+		return u.Opaque[strings.LastIndexByte(u.Opaque, '@')+1:]
+	}
+	return "outreach.invalid"
+}

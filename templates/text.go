@@ -1,0 +1,404 @@
+package templates
+
+import (
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/net/html"
+)
+
+// textWidth is where lines are wrapped: short enough for any mail client
+// and below the 78 characters RFC 5322 recommends.
+const textWidth = 76
+
+// TextFromHTML derives a readable plain-text part from an HTML body: block
+// elements become line breaks, list items "- " (or "1. " in ordered lists),
+// links "text (url)" (just the url when the text is the url), entities are
+// decoded, scripts, styles and hidden elements dropped, whitespace collapsed,
+// and lines wrapped at about 76 characters where there is a space.
+func TextFromHTML(body string) string {
+	w := &textWriter{}
+	z := html.NewTokenizer(strings.NewReader(body))
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			return w.finish()
+		case html.TextToken:
+			w.text(string(z.Text()))
+		case html.StartTagToken:
+			w.start(readTag(z), false)
+		case html.SelfClosingTagToken:
+			w.start(readTag(z), true)
+		case html.EndTagToken:
+			name, _ := z.TagName()
+			w.end(string(name))
+		}
+	}
+}
+
+// element is a start tag with the attributes the text conversion uses.
+type element struct {
+	name, href string
+	hidden     bool
+}
+
+func readTag(z *html.Tokenizer) element {
+	name, more := z.TagName()
+	e := element{name: string(name)}
+	for more {
+		var k, v []byte
+		k, v, more = z.TagAttr()
+		switch string(k) {
+		case "href":
+			e.href = strings.TrimSpace(string(v))
+		case "hidden":
+			e.hidden = true
+		case "style":
+			e.hidden = e.hidden || hiddenStyle(string(v))
+		}
+	}
+	return e
+}
+
+// hiddenStyle spots the display:none that email preheaders and tracking
+// pixels use; their text is not meant to be read.
+func hiddenStyle(style string) bool {
+	s := strings.ToLower(strings.ReplaceAll(style, " ", ""))
+	return strings.Contains(s, "display:none") || strings.Contains(s, "visibility:hidden")
+}
+
+// Elements whose start or end begins a new line (1) or a new paragraph (2).
+var blockBreaks = map[string]int{
+	"p": 2, "h1": 2, "h2": 2, "h3": 2, "h4": 2, "h5": 2, "h6": 2, "table": 2,
+	"blockquote": 2, "pre": 2, "dl": 2, "form": 2, "fieldset": 2, "figure": 2, "address": 2,
+	"div": 1, "tr": 1, "dt": 1, "dd": 1, "section": 1, "article": 1, "header": 1,
+	"footer": 1, "nav": 1, "main": 1, "aside": 1, "caption": 1, "figcaption": 1, "center": 1,
+}
+
+// Elements whose content is never text for a reader.
+var skipped = map[string]bool{
+	"head": true, "script": true, "style": true, "title": true, "template": true,
+	"noscript": true, "iframe": true, "object": true, "svg": true,
+}
+
+// Void elements have no end tag, so hiding one must not start a skip.
+var void = map[string]bool{
+	"area": true, "base": true, "br": true, "col": true, "embed": true, "hr": true, "img": true,
+	"input": true, "link": true, "meta": true, "source": true, "track": true, "wbr": true,
+}
+
+// textWriter collects the inline text of the current block in para and
+// writes it out, wrapped and indented, when the block ends.
+type textWriter struct {
+	out       strings.Builder
+	para      strings.Builder
+	space     bool // whitespace was seen since the last word
+	breaks    int  // line breaks owed before the next block
+	marker    string
+	indent    string
+	lists     []list
+	links     []openLink
+	quotes    int
+	pre       int
+	skip      string // the element being skipped, and how deeply it nests
+	skipDepth int
+}
+
+type list struct {
+	ordered     bool
+	n           int
+	outerIndent string // the indent to return to when the list ends
+}
+
+type openLink struct {
+	href  string
+	start int // offset in para where the link's text begins
+}
+
+func (w *textWriter) start(e element, selfClosing bool) {
+	if w.skipping(e.name, true) {
+		return
+	}
+	if (skipped[e.name] || e.hidden) && !void[e.name] && !selfClosing {
+		w.skip, w.skipDepth = e.name, 1
+		return
+	}
+	switch e.name {
+	case "br":
+		w.lineBreak()
+	case "hr":
+		w.block(2)
+		w.para.WriteString(strings.Repeat("-", 20))
+		w.block(2)
+	case "a":
+		w.links = append(w.links, openLink{href: e.href, start: w.para.Len()})
+	case "ul", "ol":
+		w.openList(e.name == "ol")
+	case "li":
+		w.listItem()
+	case "td", "th":
+		w.space = true
+	case "pre":
+		w.block(2)
+		w.pre++
+	case "blockquote":
+		w.block(2)
+		w.quotes++
+	default:
+		w.block(blockBreaks[e.name])
+	}
+}
+
+func (w *textWriter) end(name string) {
+	if w.skipping(name, false) {
+		return
+	}
+	switch name {
+	case "a":
+		w.closeLink()
+	case "ul", "ol":
+		w.closeList()
+	case "li":
+		w.block(1)
+	case "pre":
+		w.block(2)
+		w.pre = max(w.pre-1, 0)
+	case "blockquote":
+		w.block(2)
+		w.quotes = max(w.quotes-1, 0)
+	case "td", "th":
+		w.space = true
+	default:
+		w.block(blockBreaks[name])
+	}
+}
+
+// skipping tracks nesting of the element being skipped, so that a <div>
+// inside a hidden <div> does not end the skip early. A <body> ends any skip:
+// an unclosed <head> must not swallow the message.
+func (w *textWriter) skipping(name string, opening bool) bool {
+	if w.skip == "" {
+		return false
+	}
+	if opening && name == "body" {
+		w.skip = ""
+		return false
+	}
+	if name == w.skip && !void[name] {
+		if opening {
+			w.skipDepth++
+		} else if w.skipDepth--; w.skipDepth == 0 {
+			w.skip = ""
+		}
+	}
+	return true
+}
+
+func (w *textWriter) text(s string) {
+	if w.skip != "" {
+		return
+	}
+	if w.pre > 0 {
+		w.para.WriteString(s)
+		return
+	}
+	for s != "" {
+		if isHTMLSpace(s[0]) {
+			w.space = true
+			s = s[1:]
+			continue
+		}
+		n := strings.IndexAny(s, " \t\n\r\f")
+		if n < 0 {
+			n = len(s)
+		}
+		w.word(s[:n])
+		s = s[n:]
+	}
+}
+
+// word appends one word. A non-breaking space keeps its neighbours on one
+// line ("12&nbsp;March"); one standing alone, as in spacer cells, is just
+// whitespace.
+func (w *textWriter) word(s string) {
+	if strings.Trim(s, "\u00a0\u200b\u200c\u200d\ufeff") == "" {
+		w.space = true
+		return
+	}
+	if w.space && w.para.Len() > 0 && !strings.HasSuffix(w.para.String(), "\n") {
+		w.para.WriteByte(' ')
+	}
+	w.space = false
+	w.para.WriteString(s)
+}
+
+func (w *textWriter) lineBreak() {
+	if w.pre > 0 {
+		w.para.WriteByte('\n')
+		return
+	}
+	w.para.WriteByte('\n')
+	w.space = false
+}
+
+// closeLink appends the URL after the link's text unless the text already
+// says it, and drops links that mean nothing outside the HTML (#anchors).
+func (w *textWriter) closeLink() {
+	if len(w.links) == 0 {
+		return
+	}
+	l := w.links[len(w.links)-1]
+	w.links = w.links[:len(w.links)-1]
+	href := l.href
+	if href == "" || strings.HasPrefix(href, "#") || hasPrefixFold(href, "javascript:") {
+		return
+	}
+	label := ""
+	if l.start <= w.para.Len() {
+		label = strings.TrimSpace(w.para.String()[l.start:])
+	}
+	shown := href
+	if hasPrefixFold(href, "mailto:") || hasPrefixFold(href, "tel:") {
+		_, shown, _ = strings.Cut(href, ":")
+	}
+	switch label {
+	case "":
+		w.word(shown)
+	case shown, href:
+	default:
+		w.space = true
+		w.word("(" + shown + ")")
+	}
+}
+
+func (w *textWriter) openList(ordered bool) {
+	breaks := 2
+	if len(w.lists) > 0 {
+		breaks = 1
+	}
+	w.block(breaks)
+	w.lists = append(w.lists, list{ordered: ordered, outerIndent: w.indent})
+}
+
+func (w *textWriter) closeList() {
+	if len(w.lists) == 0 {
+		return
+	}
+	l := w.lists[len(w.lists)-1]
+	w.lists = w.lists[:len(w.lists)-1]
+	if len(w.lists) == 0 {
+		w.block(2)
+	} else {
+		w.block(1)
+	}
+	w.indent, w.marker = l.outerIndent, ""
+}
+
+// listItem starts an item: its first line carries the marker, the lines
+// after it are indented to the marker's width.
+func (w *textWriter) listItem() {
+	w.block(1)
+	if len(w.lists) == 0 {
+		w.lists = append(w.lists, list{})
+	}
+	l := &w.lists[len(w.lists)-1]
+	l.n++
+	mark := "- "
+	if l.ordered {
+		mark = strconv.Itoa(l.n) + ". "
+	}
+	w.marker = l.outerIndent + mark
+	w.indent = l.outerIndent + strings.Repeat(" ", len(mark))
+}
+
+// block ends the current block and asks for n line breaks (1: new line,
+// 2: blank line) before the next one.
+func (w *textWriter) block(n int) {
+	if n == 0 {
+		return
+	}
+	w.flush()
+	w.breaks = max(w.breaks, n)
+}
+
+func (w *textWriter) flush() {
+	s := w.para.String()
+	w.para.Reset()
+	w.space = false
+	for i := range w.links {
+		w.links[i].start = 0 // a link around a block: its text restarts here
+	}
+	var lines []string
+	if w.pre > 0 {
+		lines = strings.Split(strings.TrimPrefix(strings.TrimRight(s, " \t\r\n"), "\n"), "\n")
+	} else {
+		lines = w.wrapAll(s)
+	}
+	if len(lines) == 0 || len(lines) == 1 && lines[0] == "" {
+		return
+	}
+	if w.out.Len() > 0 {
+		w.out.WriteString(strings.Repeat("\n", max(w.breaks, 1)))
+	}
+	w.breaks = 0
+	w.writeLines(lines)
+}
+
+func (w *textWriter) writeLines(lines []string) {
+	quote := strings.Repeat("> ", w.quotes)
+	for i, line := range lines {
+		if i > 0 {
+			w.out.WriteByte('\n')
+		}
+		prefix := w.indent
+		if i == 0 && w.marker != "" {
+			prefix = w.marker
+		}
+		w.out.WriteString(strings.TrimRight(quote+prefix+line, " "))
+	}
+	w.marker = ""
+}
+
+// wrapAll wraps each hard line (from <br>) of a block.
+func (w *textWriter) wrapAll(s string) []string {
+	width := max(textWidth-len(w.indent)-2*w.quotes, 20)
+	var lines []string
+	for _, hard := range strings.Split(strings.TrimSpace(s), "\n") {
+		lines = append(lines, wrap(strings.TrimSpace(hard), width)...)
+	}
+	return lines
+}
+
+// wrap breaks s at spaces into lines of at most width characters; a word
+// longer than that (a URL) gets a line of its own rather than being cut.
+func wrap(s string, width int) []string {
+	var lines []string
+	line, n := "", 0
+	for _, word := range strings.Split(s, " ") {
+		if word == "" {
+			continue
+		}
+		word = strings.ReplaceAll(word, "\u00a0", " ")
+		wn := utf8.RuneCountInString(word)
+		if n > 0 && n+1+wn > width {
+			lines = append(lines, line)
+			line, n = "", 0
+		}
+		if n > 0 {
+			line += " "
+			n++
+		}
+		line += word
+		n += wn
+	}
+	return append(lines, line)
+}
+
+func (w *textWriter) finish() string {
+	w.flush()
+	if w.out.Len() == 0 {
+		return ""
+	}
+	return w.out.String() + "\n"
+}

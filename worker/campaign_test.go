@@ -1,0 +1,247 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"outreach/campaigns"
+	"outreach/crm"
+	"outreach/crm/segment"
+	"outreach/templates"
+)
+
+var emptyOpts = segment.Options{}
+
+func sameDomain(int) string { return "example.org" }
+
+func TestCampaignMailsEveryoneOnceAndSkipsSuppressed(t *testing.T) {
+	csv := "email,first_name,last_name,seniority,country,consent\n" +
+		"ana@example.org,Ana,Lima,middle,DE,opt_in\n" +
+		"evil@example.org,<script>alert(1)</script>,X,middle,DE,opt_in\n" +
+		"gone@example.org,Gone,Away,middle,DE,unsubscribed\n" +
+		"erased@example.org,Erased,Person,middle,DE,opt_in\n" +
+		"boss@example.org,Boss,Person,executive,DE,opt_in\n"
+	r := newRig(t, csv)
+	ctx := context.Background()
+	var erasedID int64
+	r.db.Get(&erasedID, `SELECT id FROM contacts WHERE email = 'erased@example.org'`)
+	c := r.create(basicInput("seniority = middle"))
+	r.run(r.worker(Config{}))
+	r.send(c.ID)
+	// Erased after the snapshot: the send-time check must still catch it.
+	if err := crm.EraseContact(ctx, r.db, erasedID, "test"); err != nil {
+		t.Fatal(err)
+	}
+	r.waitStatus(c.ID, campaigns.StatusDone, 20*time.Second)
+	got := r.sink.PerRecipient()
+	if len(got) != 2 || got["ana@example.org"] != 1 || got["evil@example.org"] != 1 {
+		t.Fatalf("delivered %v, want ana and evil once each", got)
+	}
+	if n := r.counts(c.ID); n.Recipients != 4 || n.Sent != 2 || n.Suppressed != 2 {
+		t.Errorf("counts %+v, want 4 recipients, 2 sent, 2 suppressed", n)
+	}
+	for _, m := range r.sink.Messages() {
+		html, text := part(t, m.Raw, "text/html"), part(t, m.Raw, "text/plain")
+		if m.To == "evil@example.org" && (strings.Contains(html, "<script>alert") || !strings.Contains(html, "&lt;script&gt;")) {
+			t.Errorf("contact data not escaped in HTML:\n%s", html)
+		}
+		if m.To == "evil@example.org" && !strings.Contains(text, "Dear <script>alert(1)</script>,") {
+			t.Errorf("text part should carry the name verbatim:\n%s", text)
+		}
+		if m.To == "ana@example.org" && header(t, m.Raw, "Subject") != "Hello Ana" {
+			t.Errorf("subject %q", header(t, m.Raw, "Subject"))
+		}
+		if lu := header(t, m.Raw, "List-Unsubscribe"); !strings.Contains(lu, "<https://outreach.example.org/u/") || !strings.Contains(lu, "<mailto:unsubscribe+") {
+			t.Errorf("List-Unsubscribe %q", lu)
+		}
+		if header(t, m.Raw, "List-Unsubscribe-Post") != "List-Unsubscribe=One-Click" {
+			t.Errorf("List-Unsubscribe-Post missing")
+		}
+		if !strings.Contains(html, `href="https://outreach.example.org/t/c/`) || !strings.Contains(html, `<img src="https://outreach.example.org/t/o/`) {
+			t.Errorf("links not rewritten for tracking or no pixel")
+		}
+	}
+	var sentEvents int
+	r.db.Get(&sentEvents, `SELECT count(*) FROM activities WHERE kind = 'email.sent'`)
+	if sentEvents != 2 {
+		t.Errorf("%d email.sent timeline entries, want 2", sentEvents)
+	}
+}
+
+func TestTemplateErrorIsRefusedWithItsPlace(t *testing.T) {
+	r := newRig(t, contactsCSV(1, sameDomain))
+	in := basicInput("")
+	in.HTML = "<p>Hello</p>\n<p>{{ .Contact.Nmae }}</p>"
+	_, err := campaigns.Create(context.Background(), r.db, in, emptyOpts)
+	var te *templates.Error
+	if !errors.As(err, &te) || te.Part != "html" || te.Line != 2 {
+		t.Fatalf("err = %v, want a template error in html at line 2", err)
+	}
+	var n int
+	r.db.Get(&n, `SELECT count(*) FROM campaigns`)
+	if n != 0 {
+		t.Errorf("a refused campaign was stored")
+	}
+}
+
+func TestBatchHandlerRunTwiceSendsOnce(t *testing.T) {
+	r := newRig(t, contactsCSV(5, sameDomain))
+	ctx := context.Background()
+	c := r.create(basicInput(""))
+	r.send(c.ID)
+	batch, n, err := campaigns.QueueBatch(ctx, r.db, c.ID, 100)
+	if err != nil || n != 5 {
+		t.Fatalf("queue: %d %v", n, err)
+	}
+	w := r.worker(Config{})
+	task, _ := NewSendBatchTask(batch)
+	for i := 0; i < 2; i++ {
+		if err := w.HandleSendBatch(ctx, task); err != nil {
+			t.Fatalf("run %d: %v", i+1, err)
+		}
+	}
+	if got := len(r.sink.Messages()); got != 5 {
+		t.Errorf("%d messages for 5 recipients after two runs", got)
+	}
+}
+
+func TestTemporaryFailureRetriesThenDelivers(t *testing.T) {
+	r := newRig(t, contactsCSV(2, sameDomain))
+	r.sink.Refuse("p000@example.org", 451, 451)
+	c := r.create(basicInput(""))
+	r.run(r.worker(Config{RetryBase: 300 * time.Millisecond}))
+	r.send(c.ID)
+	r.waitStatus(c.ID, campaigns.StatusDone, 30*time.Second)
+	if got := r.sink.PerRecipient(); got["p000@example.org"] != 1 || got["p001@example.org"] != 1 {
+		t.Fatalf("delivered %v", got)
+	}
+	var attempts int
+	r.db.Get(&attempts, `SELECT r.attempts FROM recipients r JOIN contacts c ON c.id = r.contact_id WHERE c.email = 'p000@example.org'`)
+	if attempts != 3 {
+		t.Errorf("attempts %d, want 3 (two 451s, then success)", attempts)
+	}
+}
+
+func TestHardBounceSuppressesTheAddress(t *testing.T) {
+	r := newRig(t, contactsCSV(2, sameDomain))
+	r.sink.Refuse("p001@example.org", 550)
+	c := r.create(basicInput(""))
+	r.run(r.worker(Config{}))
+	r.send(c.ID)
+	r.waitStatus(c.ID, campaigns.StatusDone, 20*time.Second)
+	if n := r.counts(c.ID); n.Sent != 1 || n.Bounced != 1 {
+		t.Fatalf("counts %+v", n)
+	}
+	var bounced bool
+	r.db.Get(&bounced, `SELECT bounced_at IS NOT NULL FROM contacts WHERE email = 'p001@example.org'`)
+	if !bounced {
+		t.Error("bounced address not suppressed")
+	}
+	var events int
+	r.db.Get(&events, `SELECT count(*) FROM activities a JOIN contacts c ON c.id = a.contact_id WHERE c.email = 'p001@example.org' AND a.kind = 'email.bounced'`)
+	if events != 1 {
+		t.Errorf("%d bounce entries on the timeline", events)
+	}
+	second := r.create(basicInput(""))
+	r.send(second.ID)
+	r.waitStatus(second.ID, campaigns.StatusDone, 20*time.Second)
+	if n := r.counts(second.ID); n.Sent != 1 || n.Suppressed != 1 {
+		t.Errorf("second campaign counts %+v, want the bounced address suppressed", n)
+	}
+}
+
+func TestPauseResumeCancelTakeEffectQuickly(t *testing.T) {
+	r := newRig(t, contactsCSV(30, sameDomain))
+	ctx := context.Background()
+	in := basicInput("")
+	in.Throttle.PerMinute = 240 // one every 250 ms
+	c := r.create(in)
+	r.run(r.worker(Config{}))
+	r.send(c.ID)
+	waitSent(t, r, 3)
+	if _, err := campaigns.Pause(ctx, r.db, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1500 * time.Millisecond) // a pause takes effect within a second
+	paused := len(r.sink.Messages())
+	time.Sleep(2 * time.Second)
+	if now := len(r.sink.Messages()); now != paused {
+		t.Fatalf("sent %d more while paused", now-paused)
+	}
+	if _, err := campaigns.Resume(ctx, r.db, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	waitSent(t, r, paused+3)
+	if _, err := campaigns.Cancel(ctx, r.db, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1500 * time.Millisecond)
+	cancelled := len(r.sink.Messages())
+	time.Sleep(2 * time.Second)
+	if now := len(r.sink.Messages()); now != cancelled || cancelled >= 30 {
+		t.Fatalf("sent %d after cancel (total %d of 30)", now-cancelled, now)
+	}
+	if _, err := campaigns.Resume(ctx, r.db, c.ID); err == nil {
+		t.Error("a cancelled campaign resumed")
+	}
+}
+
+func waitSent(t *testing.T, r *rig, n int) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for len(r.sink.Messages()) < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d of %d messages arrived", len(r.sink.Messages()), n)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func TestThrottleHoldsAcrossTwoWorkers(t *testing.T) {
+	const n, perMinute = 21, 240 // (n-1)/R = 5 s
+	r := newRig(t, contactsCSV(n, sameDomain))
+	in := basicInput("")
+	in.Throttle.PerMinute = perMinute
+	c := r.create(in)
+	a, b := r.worker(Config{}), r.worker(Config{})
+	r.run(a)
+	r.run(b)
+	r.send(c.ID)
+	r.waitStatus(c.ID, campaigns.StatusDone, 30*time.Second)
+	msgs := r.sink.Messages()
+	if len(msgs) != n {
+		t.Fatalf("%d messages, want %d", len(msgs), n)
+	}
+	span := msgs[len(msgs)-1].At.Sub(msgs[0].At)
+	want := time.Duration(n-1) * time.Minute / perMinute
+	if span < want*9/10 || span > want*11/10 {
+		t.Errorf("%d messages at %d/min took %s, want %s ±10%%", n, perMinute, span, want)
+	}
+}
+
+func TestRedisFlushMidCampaignLosesNothing(t *testing.T) {
+	const n = 40
+	r := newRig(t, contactsCSV(n, sameDomain))
+	in := basicInput("")
+	in.Throttle.PerMinute = 600
+	c := r.create(in)
+	r.run(r.worker(Config{LostAfter: time.Second}))
+	r.send(c.ID)
+	waitSent(t, r, 5)
+	if err := r.rdb.FlushDB(context.Background()).Err(); err != nil {
+		t.Fatal(err)
+	}
+	r.waitStatus(c.ID, campaigns.StatusDone, 60*time.Second)
+	got := r.sink.PerRecipient()
+	for addr, k := range got {
+		if k != 1 {
+			t.Errorf("%s got %d messages", addr, k)
+		}
+	}
+	if len(got) != n {
+		t.Errorf("%d of %d recipients mailed", len(got), n)
+	}
+}

@@ -1,0 +1,151 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"outreach/campaigns"
+)
+
+// dispatchLock makes one process at a time the dispatcher; the others
+// only send. Any number arbitrary but fixed.
+const dispatchLock = 7_420_002
+
+// Dispatch runs the dispatcher until ctx ends: it starts due campaigns,
+// creates due follow-ups, queues batches of recipients and enqueues their
+// tasks, re-enqueues batches whose task Redis lost, resolves rows left by
+// dead workers and marks finished campaigns done.
+func (w *Worker) Dispatch(ctx context.Context) error {
+	client := asynq.NewClient(w.Redis)
+	defer client.Close()
+	insp := asynq.NewInspector(w.Redis)
+	defer insp.Close()
+	tick := time.NewTicker(w.conf().Tick)
+	defer tick.Stop()
+	var n int
+	for {
+		if err := w.dispatchOnce(ctx, client, insp, n); err != nil && ctx.Err() == nil {
+			w.Log.WarnContext(ctx, "dispatch failed", "err", err)
+		}
+		n++
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		}
+	}
+}
+
+// dispatchOnce is one tick; the slower chores run every few ticks.
+func (w *Worker) dispatchOnce(ctx context.Context, client *asynq.Client, insp *asynq.Inspector, n int) error {
+	conn, err := w.DB.Connx(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	var leader bool
+	if err := conn.GetContext(ctx, &leader, `SELECT pg_try_advisory_lock($1)`, dispatchLock); err != nil || !leader {
+		return err
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, dispatchLock)
+	if _, err := campaigns.StartDue(ctx, w.DB, w.Segment); err != nil {
+		return err
+	}
+	if n%5 == 0 {
+		if _, err := campaigns.MaterializeFollowUps(ctx, w.DB); err != nil {
+			return err
+		}
+	}
+	if err := w.queueAll(ctx, client); err != nil {
+		return err
+	}
+	if n%10 == 0 {
+		if err := w.reconcile(ctx, client, insp); err != nil {
+			return err
+		}
+	}
+	done, err := campaigns.FinishCompleted(ctx, w.DB)
+	for _, id := range done {
+		w.Log.InfoContext(ctx, "campaign done", "campaign_id", id)
+	}
+	return err
+}
+
+// queueAll keeps each running campaign supplied with a few batches.
+func (w *Worker) queueAll(ctx context.Context, client *asynq.Client) error {
+	running, err := campaigns.Running(ctx, w.DB)
+	if err != nil {
+		return err
+	}
+	for _, c := range running {
+		if !c.Window().Open(time.Now()) {
+			continue
+		}
+		if err := w.queueCampaign(ctx, client, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// queueCampaign tops up a campaign's batches in flight. A throttled
+// campaign gets small batches (about ten seconds of sending each), so a
+// worker slot is never held for long and pause stays quick.
+func (w *Worker) queueCampaign(ctx context.Context, client *asynq.Client, c campaigns.Campaign) error {
+	size, want := w.conf().BatchSize, 2*w.conf().Concurrency
+	if c.PerMinute > 0 {
+		size, want = max(1, min(size, c.PerMinute/6)), 2
+	}
+	inFlight, err := campaigns.BatchesInFlight(ctx, w.DB, c.ID)
+	if err != nil {
+		return err
+	}
+	for ; inFlight < want; inFlight++ {
+		batch, n, err := campaigns.QueueBatch(ctx, w.DB, c.ID, size)
+		if err != nil || n == 0 {
+			return err
+		}
+		if err := w.enqueue(ctx, client, batch); err != nil {
+			return err // the rows stay queued; the reconciler enqueues them later
+		}
+	}
+	return nil
+}
+
+func (w *Worker) enqueue(ctx context.Context, client *asynq.Client, batch int64) error {
+	task, opts := NewSendBatchTask(batch)
+	_, err := client.EnqueueContext(ctx, task, opts...)
+	if errors.Is(err, asynq.ErrTaskIDConflict) {
+		return nil
+	}
+	return err
+}
+
+// reconcile repairs what a crash or a Redis loss left behind: rows stuck in
+// sending, and queued batches whose task no longer exists.
+func (w *Worker) reconcile(ctx context.Context, client *asynq.Client, insp *asynq.Inspector) error {
+	resent, delivered, err := campaigns.ResolveStuck(ctx, w.DB, time.Now().Add(-w.conf().StuckAfter))
+	if err != nil {
+		return err
+	}
+	if resent+delivered > 0 {
+		w.Log.WarnContext(ctx, "resolved rows left sending by a stopped worker", "resent", resent, "found_delivered", delivered)
+	}
+	stale, err := campaigns.StaleBatches(ctx, w.DB, time.Now().Add(-w.conf().LostAfter))
+	if err != nil {
+		return err
+	}
+	for _, b := range stale {
+		if _, err := insp.GetTaskInfo(Queue, batchTaskID(b)); err == nil {
+			continue
+		}
+		w.Log.WarnContext(ctx, "re-enqueueing a batch whose task was lost", "batch_id", b)
+		if err := w.enqueue(ctx, client, b); err != nil {
+			return err
+		}
+	}
+	return nil
+}

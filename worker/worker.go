@@ -1,0 +1,128 @@
+package worker
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/jmoiron/sqlx"
+
+	"outreach/campaigns"
+	"outreach/crm/segment"
+)
+
+// Config tunes sending. Zero values mean the documented defaults.
+type Config struct {
+	Concurrency      int           // batches sent at once per process; default 8
+	BatchSize        int           // recipients per batch without a throttle; default 100
+	ChunkSize        int           // recipients claimed and recorded together; default 20
+	MaxAttempts      int           // temporary failures before a recipient is failed; default 8
+	RetryBase        time.Duration // first retry delay, doubled each time; default 1 min
+	Account          string        // names the sending account for its rate limit; default "default"
+	AccountPerMinute int           // the provider's limit for the account; 0 = none
+	StuckAfter       time.Duration // a row sending this long belonged to a dead worker; default 2 min
+	LostAfter        time.Duration // a batch queued this long without a task is re-enqueued; default 30 s
+	Tick             time.Duration // dispatcher interval; default 1 s
+	Horizon          time.Duration // how far ahead a batch reserves send slots; default 20 s
+}
+
+func (c Config) withDefaults() Config {
+	def := func(v *int, d int) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	defDur := func(v *time.Duration, d time.Duration) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	def(&c.Concurrency, 8)
+	def(&c.BatchSize, 100)
+	def(&c.ChunkSize, 20)
+	def(&c.MaxAttempts, 8)
+	defDur(&c.RetryBase, time.Minute)
+	defDur(&c.StuckAfter, 2*time.Minute)
+	defDur(&c.LostAfter, 30*time.Second)
+	defDur(&c.Tick, time.Second)
+	defDur(&c.Horizon, 20*time.Second)
+	if c.Account == "" {
+		c.Account = "default"
+	}
+	return c
+}
+
+// Worker sends campaign batches and dispatches due work. One value serves
+// both the asynq handler and the dispatcher loop.
+type Worker struct {
+	DB      *sqlx.DB
+	Redis   asynq.RedisConnOpt
+	Limiter *Limiter
+	Sender  Sender
+	DKIM    *DKIMSigner // nil: no signing
+	Links   campaigns.Links
+	Segment segment.Options
+	Log     *slog.Logger
+	Config  Config
+
+	cfgOnce   sync.Once
+	cfg       Config
+	mu        sync.Mutex
+	composers map[int64]*campaigns.Composer
+}
+
+func (w *Worker) conf() Config {
+	w.cfgOnce.Do(func() { w.cfg = w.Config.withDefaults() })
+	return w.cfg
+}
+
+// composer returns the cached composer of a campaign; a campaign's steps
+// do not change once it exists, so compiling them once is enough.
+func (w *Worker) composer(ctx context.Context, c campaigns.Campaign) (*campaigns.Composer, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if comp, ok := w.composers[c.ID]; ok {
+		return comp, nil
+	}
+	comp, err := campaigns.NewComposer(ctx, w.DB, c, w.Links)
+	if err != nil {
+		return nil, err
+	}
+	if w.composers == nil {
+		w.composers = map[int64]*campaigns.Composer{}
+	}
+	w.composers[c.ID] = comp
+	return comp, nil
+}
+
+// Server returns an asynq server running this worker's handlers.
+func (w *Worker) Server() *asynq.Server {
+	return asynq.NewServer(w.Redis, asynq.Config{
+		Concurrency:              w.conf().Concurrency,
+		Queues:                   map[string]int{Queue: 1},
+		DelayedTaskCheckInterval: time.Second,
+		ShutdownTimeout:          30 * time.Second,
+		Logger:                   asynqLogger{w.Log},
+		ErrorHandler: asynq.ErrorHandlerFunc(func(ctx context.Context, t *asynq.Task, err error) {
+			w.Log.ErrorContext(ctx, "task failed", "type", t.Type(), "err", err)
+		}),
+	})
+}
+
+// Mux returns the handler table.
+func (w *Worker) Mux() *asynq.ServeMux {
+	mux := asynq.NewServeMux()
+	mux.HandleFunc(TypeSendBatch, w.HandleSendBatch)
+	return mux
+}
+
+// asynqLogger routes asynq's own logs through slog.
+type asynqLogger struct{ l *slog.Logger }
+
+func (a asynqLogger) Debug(args ...any) {}
+func (a asynqLogger) Info(args ...any)  { a.l.Info("asynq", "msg", args) }
+func (a asynqLogger) Warn(args ...any)  { a.l.Warn("asynq", "msg", args) }
+func (a asynqLogger) Error(args ...any) { a.l.Error("asynq", "msg", args) }
+func (a asynqLogger) Fatal(args ...any) { a.l.Error("asynq fatal", "msg", args) }
