@@ -162,7 +162,7 @@ func (in Input) validateWindow(c *Campaign) error {
 	if err := w.validate(); err != nil {
 		return err
 	}
-	c.WindowDays, c.WindowFrom, c.WindowTo, c.WindowTimeZone = w.Days, w.From, w.To, w.TimeZone
+	c.WindowDays, c.WindowFrom, c.WindowTo, c.WindowTimeZone = append(pq.StringArray{}, w.Days...), w.From, w.To, w.TimeZone
 	return nil
 }
 

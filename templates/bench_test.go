@@ -15,9 +15,13 @@ func typicalEmail() string {
 	agenda := `<p style="margin:0 0 16px 0;">On the agenda: <a href="https://example.org/agenda?day=1&amp;track=finance" style="color:#1d5fa8;">microfinance for newcomers</a>, ` +
 		`<a href="https://example.org/agenda?day=1&amp;track=mentoring" style="color:#1d5fa8;">mentoring that lasts</a> and ` +
 		`<a href="https://example.org/speakers" style="color:#1d5fa8;">our speakers</a>, followed by an informal lunch where you can meet the other participants.</p>` + "\n"
-	html := strings.Replace(r.HTML, `<p style="margin:0 0 16px 0;">Is a colleague`, agenda+`<p style="margin:0 0 16px 0;">Is a colleague`, 1)
+	const anchor = `<p style="margin:0 0 16px 0;">Is a colleague`
+	if !strings.Contains(r.HTML, anchor) {
+		panic("default invitation changed: no place for the agenda")
+	}
+	html := r.HTML
 	for len(html) < 5000 {
-		html = strings.Replace(html, "</table>\n</td></tr>\n</table>", "</table>\n"+agenda+"</td></tr>\n</table>", 1)
+		html = strings.Replace(html, anchor, agenda+anchor, 1)
 	}
 	return html
 }

@@ -97,7 +97,7 @@ func TestBatchHandlerRunTwiceSendsOnce(t *testing.T) {
 		t.Fatalf("queue: %d %v", n, err)
 	}
 	w := r.worker(Config{})
-	task, _ := NewSendBatchTask(batch)
+	task, _ := NewSendBatchTask(DefaultQueue, batch)
 	for i := 0; i < 2; i++ {
 		if err := w.HandleSendBatch(ctx, task); err != nil {
 			t.Fatalf("run %d: %v", i+1, err)
@@ -243,5 +243,79 @@ func TestRedisFlushMidCampaignLosesNothing(t *testing.T) {
 	}
 	if len(got) != n {
 		t.Errorf("%d of %d recipients mailed", len(got), n)
+	}
+}
+
+func TestFollowUpGoesOnlyToThoseWhoDidNotAnswer(t *testing.T) {
+	r := newRig(t, contactsCSV(3, sameDomain))
+	ctx := context.Background()
+	in := basicInput("")
+	in.Followup = []campaigns.FollowUp{{After: "2s", Subject: "Reminder for {{ .Contact.FirstName }}", HTML: "<p>Still time to join.</p>"}}
+	c := r.create(in)
+	r.run(r.worker(Config{}))
+	r.send(c.ID)
+	waitSent(t, r, 3)
+	// p000 replies, p001 RSVPs: only p002 should get the reminder.
+	r.db.MustExec(`UPDATE recipients r SET replied_at = now() FROM contacts c WHERE c.id = r.contact_id AND c.email = 'p000@example.org'`)
+	r.db.MustExec(`UPDATE recipients r SET rsvp = 'yes', rsvp_at = now() FROM contacts c WHERE c.id = r.contact_id AND c.email = 'p001@example.org'`)
+	r.waitStatus(c.ID, campaigns.StatusDone, 30*time.Second)
+	got := r.sink.PerRecipient()
+	if got["p000@example.org"] != 1 || got["p001@example.org"] != 1 || got["p002@example.org"] != 2 {
+		t.Fatalf("delivered %v, want the follow-up only for p002", got)
+	}
+	var first, second string
+	for _, m := range r.sink.Messages() {
+		if m.To != "p002@example.org" {
+			continue
+		}
+		if strings.HasPrefix(header(t, m.Raw, "Subject"), "Reminder") {
+			second = header(t, m.Raw, "In-Reply-To")
+		} else {
+			first = header(t, m.Raw, "Message-ID")
+		}
+	}
+	if first == "" || second != first {
+		t.Errorf("follow-up In-Reply-To %q, want the invitation's Message-ID %q", second, first)
+	}
+	_ = ctx
+}
+
+func TestNothingIsSentOutsideTheWindow(t *testing.T) {
+	r := newRig(t, contactsCSV(3, sameDomain))
+	in := basicInput("")
+	// A window that is closed now, whatever the time of the test run.
+	now := time.Now().UTC()
+	closed := now.Add(2 * time.Hour)
+	in.Window = &campaigns.Window{From: closed.Format("15:04"), To: closed.Add(time.Minute).Format("15:04"), TimeZone: "UTC"}
+	if closed.Day() != now.Day() {
+		t.Skip("the closed window would wrap past midnight")
+	}
+	c := r.create(in)
+	r.run(r.worker(Config{}))
+	r.send(c.ID)
+	time.Sleep(2 * time.Second)
+	if n := len(r.sink.Messages()); n != 0 {
+		t.Fatalf("%d messages sent outside the window", n)
+	}
+	if n := r.counts(c.ID); n.Pending != 3 {
+		t.Errorf("counts %+v, want 3 pending", n)
+	}
+}
+
+func TestOutboxKeepsMessagesWhenNoSMTPServerIsSet(t *testing.T) {
+	r := newRig(t, contactsCSV(4, sameDomain))
+	w := r.worker(Config{})
+	w.Sender = Outbox{DB: r.db}
+	c := r.create(basicInput(""))
+	r.run(w)
+	r.send(c.ID)
+	r.waitStatus(c.ID, campaigns.StatusDone, 20*time.Second)
+	list, err := campaigns.Outbox(context.Background(), r.db, c.ID, 100, 0)
+	if err != nil || len(list) != 4 || len(r.sink.Messages()) != 0 {
+		t.Fatalf("outbox %d messages (err %v), sink %d", len(list), err, len(r.sink.Messages()))
+	}
+	m, err := campaigns.OutboxByID(context.Background(), r.db, list[0].ID)
+	if err != nil || !strings.Contains(string(m.Raw), "Subject: Hello Person") {
+		t.Errorf("outbox message: %v\n%s", err, m.Raw)
 	}
 }

@@ -27,11 +27,12 @@ import (
 
 // rig is a database with contacts, Redis, a sink and a worker wired to them.
 type rig struct {
-	t    *testing.T
+	t    testing.TB
 	db   *sqlx.DB
 	rdb  *redis.Client
 	sink *smtptest.Server
-	opt  asynq.RedisClientOpt
+	opt   asynq.RedisClientOpt
+	queue string
 }
 
 // limiter returns a limiter on its own Redis connection, as another
@@ -39,14 +40,14 @@ type rig struct {
 func (r *rig) limiter() *Limiter {
 	c := redis.NewClient(&redis.Options{Addr: r.opt.Addr, DB: testRedisDB})
 	r.t.Cleanup(func() { c.Close() })
-	return NewLimiter(c, "test:limit:")
+	return NewLimiter(c, "test:limit:"+r.queue+":")
 }
 
 // testRedisDB keeps the worker tests' queues apart from anything else on
 // the server; the tests of this package run one after another.
 const testRedisDB = 9
 
-func newRig(t *testing.T, contactsCSV string) *rig {
+func newRig(t testing.TB, contactsCSV string) *rig {
 	db, _ := testdb.New(t)
 	addr := os.Getenv("OUTREACH_TEST_REDIS_ADDR")
 	if addr == "" {
@@ -56,17 +57,17 @@ func newRig(t *testing.T, contactsCSV string) *rig {
 	if err := rdb.Ping(context.Background()).Err(); err != nil {
 		testdb.Unavailable(t, "redis", err)
 	}
-	rdb.FlushDB(context.Background())
-	t.Cleanup(func() { rdb.FlushDB(context.Background()); rdb.Close() })
+	t.Cleanup(func() { rdb.Close() })
 	if _, err := crm.ImportCSV(context.Background(), db, strings.NewReader(contactsCSV), crm.ImportOptions{Source: "test"}); err != nil {
 		t.Fatal(err)
 	}
-	return &rig{t: t, db: db, rdb: rdb, sink: smtptest.NewServer(t), opt: asynq.RedisClientOpt{Addr: addr, DB: testRedisDB}}
+	return &rig{t: t, db: db, rdb: rdb, sink: smtptest.NewServer(t), opt: asynq.RedisClientOpt{Addr: addr, DB: testRedisDB},
+		queue: fmt.Sprintf("test-%d", time.Now().UnixNano())}
 }
 
 // worker returns a worker sending to the sink with quick test timings.
 func (r *rig) worker(cfg Config) *Worker {
-	sc, err := ParseSMTPURL("smtp://" + r.sink.Addr + "?tls=none&max_conns=4")
+	sc, err := ParseSMTPURL("smtp://" + r.sink.Addr + "?tls=none&max_conns=16")
 	if err != nil {
 		r.t.Fatal(err)
 	}
@@ -75,6 +76,9 @@ func (r *rig) worker(cfg Config) *Worker {
 		r.t.Fatal(err)
 	}
 	r.t.Cleanup(func() { smtpc.Close() })
+	// Each rig has its own queue and limiter keys, so test processes that
+	// share a Redis server never take each other's tasks.
+	cfg.Queue = r.queue
 	if cfg.Tick == 0 {
 		cfg.Tick = 200 * time.Millisecond
 	}
@@ -83,7 +87,7 @@ func (r *rig) worker(cfg Config) *Worker {
 	}
 	return &Worker{
 		DB: r.db, Redis: r.opt, Limiter: r.limiter(),
-		Sender: SMTPSender{SMTP: smtpc}, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Sender: SMTPSender{SMTP: smtpc}, Log: slog.New(slog.NewTextHandler(testLogOutput(), nil)),
 		Links:  campaigns.Links{BaseURL: "https://outreach.example.org", Signer: campaigns.NewSigner([]byte("test secret 0123456789"))},
 		Config: cfg,
 	}
@@ -146,7 +150,7 @@ func (r *rig) counts(id int64) campaigns.Counts {
 	return c
 }
 
-func header(t *testing.T, raw []byte, name string) string {
+func header(t testing.TB, raw []byte, name string) string {
 	m, err := mail.ReadMessage(bytes.NewReader(raw))
 	if err != nil {
 		t.Fatalf("parse message: %v", err)
@@ -156,7 +160,7 @@ func header(t *testing.T, raw []byte, name string) string {
 
 // part returns the decoded body of the first MIME part of a type
 // (text/html, text/plain) in a message.
-func part(t *testing.T, raw []byte, mediaType string) string {
+func part(t testing.TB, raw []byte, mediaType string) string {
 	t.Helper()
 	m, err := mail.ReadMessage(bytes.NewReader(raw))
 	if err != nil {
@@ -196,4 +200,12 @@ func basicInput(where string) campaigns.Input {
 		Subject: "Hello {{ .Contact.FirstName | default \"colleague\" }}",
 		HTML:    `<p>Dear {{ .Contact.FirstName }}, see <a href="https://example.org/agenda?x=1&amp;y=2">the agenda</a>.</p><p><a href="{{ .UnsubscribeURL }}">Unsubscribe</a></p>`,
 	}
+}
+
+// testLogOutput shows the worker's logs with OUTREACH_TEST_LOG=1.
+func testLogOutput() io.Writer {
+	if os.Getenv("OUTREACH_TEST_LOG") != "" {
+		return os.Stderr
+	}
+	return io.Discard
 }

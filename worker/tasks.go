@@ -7,9 +7,10 @@ import (
 	"github.com/hibiken/asynq"
 )
 
-// Queue is the one asynq queue Outreach uses; campaigns are told apart in
-// Postgres, not by queue (a server only polls the queues it was started with).
-const Queue = "outreach"
+// DefaultQueue is the one asynq queue Outreach uses; campaigns are told
+// apart in Postgres, not by queue (a server only polls the queues it was
+// started with). Installations sharing one Redis set Config.Queue apart.
+const DefaultQueue = "outreach"
 
 // TypeSendBatch sends one batch of recipient rows.
 const TypeSendBatch = "send:batch"
@@ -23,10 +24,10 @@ type batchPayload struct {
 // NewSendBatchTask returns the task for a batch, with a deterministic id
 // so that enqueueing the same batch twice (a reconciler racing a
 // dispatcher) yields one task.
-func NewSendBatchTask(batch int64) (*asynq.Task, []asynq.Option) {
+func NewSendBatchTask(queue string, batch int64) (*asynq.Task, []asynq.Option) {
 	b, _ := json.Marshal(batchPayload{BatchID: batch}) // a struct of an int always marshals
 	return asynq.NewTask(TypeSendBatch, b), []asynq.Option{
-		asynq.Queue(Queue), asynq.TaskID(batchTaskID(batch)), asynq.MaxRetry(10),
+		asynq.Queue(queue), asynq.TaskID(batchTaskID(batch)), asynq.MaxRetry(10),
 	}
 }
 

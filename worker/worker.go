@@ -15,6 +15,7 @@ import (
 
 // Config tunes sending. Zero values mean the documented defaults.
 type Config struct {
+	Queue            string        // asynq queue; default DefaultQueue
 	Concurrency      int           // batches sent at once per process; default 8
 	BatchSize        int           // recipients per batch without a throttle; default 100
 	ChunkSize        int           // recipients claimed and recorded together; default 20
@@ -24,7 +25,7 @@ type Config struct {
 	AccountPerMinute int           // the provider's limit for the account; 0 = none
 	StuckAfter       time.Duration // a row sending this long belonged to a dead worker; default 2 min
 	LostAfter        time.Duration // a batch queued this long without a task is re-enqueued; default 30 s
-	Tick             time.Duration // dispatcher interval; default 1 s
+	Tick             time.Duration // dispatcher interval; default 250 ms
 	Horizon          time.Duration // how far ahead a batch reserves send slots; default 20 s
 }
 
@@ -46,8 +47,11 @@ func (c Config) withDefaults() Config {
 	defDur(&c.RetryBase, time.Minute)
 	defDur(&c.StuckAfter, 2*time.Minute)
 	defDur(&c.LostAfter, 30*time.Second)
-	defDur(&c.Tick, time.Second)
+	defDur(&c.Tick, 250*time.Millisecond)
 	defDur(&c.Horizon, 20*time.Second)
+	if c.Queue == "" {
+		c.Queue = DefaultQueue
+	}
 	if c.Account == "" {
 		c.Account = "default"
 	}
@@ -101,7 +105,7 @@ func (w *Worker) composer(ctx context.Context, c campaigns.Campaign) (*campaigns
 func (w *Worker) Server() *asynq.Server {
 	return asynq.NewServer(w.Redis, asynq.Config{
 		Concurrency:              w.conf().Concurrency,
-		Queues:                   map[string]int{Queue: 1},
+		Queues:                   map[string]int{w.conf().Queue: 1},
 		DelayedTaskCheckInterval: time.Second,
 		ShutdownTimeout:          30 * time.Second,
 		Logger:                   asynqLogger{w.Log},

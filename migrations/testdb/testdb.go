@@ -99,6 +99,7 @@ func Create(ctx context.Context) (db *sqlx.DB, dsn string, drop func() error, er
 		admin.Close()
 		return nil, "", nil, err
 	}
+	db.SetMaxIdleConns(20) // as the binary does: no new backend per query
 	drop = func() error {
 		db.Close()
 		defer admin.Close()

@@ -1,0 +1,268 @@
+package campaigns_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"outreach/campaigns"
+	"outreach/crm"
+	"outreach/migrations/testdb"
+)
+
+var signer = campaigns.NewSigner([]byte("campaign test secret 0123"))
+
+type server struct {
+	t   *testing.T
+	db  *sqlx.DB
+	url string
+	key map[crm.Role]string
+}
+
+func newServer(t *testing.T) *server {
+	db, _ := testdb.New(t)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	mux := http.NewServeMux()
+	auth := crm.Auth{DB: db, Log: log}
+	links := campaigns.Links{BaseURL: "https://o.example.org", Signer: signer}
+	(&campaigns.API{DB: db, Auth: auth, Links: links, Log: log}).Routes(mux)
+	(&campaigns.Public{DB: db, Signer: signer, Log: log}).Routes(mux)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	s := &server{t: t, db: db, url: srv.URL, key: map[crm.Role]string{}}
+	for _, r := range []crm.Role{crm.RoleCoordinator, crm.RoleViewer} {
+		k, _, err := crm.CreateAPIKey(context.Background(), db, string(r), r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.key[r] = k
+	}
+	_, err := crm.ImportCSV(context.Background(), db, strings.NewReader("email,first_name,seniority\na@example.org,Ana,middle\nb@example.org,Ben,executive\n"), crm.ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func (s *server) do(role crm.Role, method, path, body string, out any) int {
+	s.t.Helper()
+	req, _ := http.NewRequest(method, s.url+path, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+s.key[role])
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if out != nil {
+		json.Unmarshal(b, out)
+	}
+	return resp.StatusCode
+}
+
+const validCampaign = `{"name":"Spring CoP","audience":{"where":"seniority = middle"},"from":"Team <team@network.example.org>",
+	"subject":"Hello {{ .Contact.FirstName }}","html":"<p>Hi {{ .Contact.FirstName | default \"there\" }}</p>",
+	"throttle":{"per_minute":60},"followups":[{"after":"3d","subject":"Reminder","html":"<p>Reminder</p>"}]}`
+
+type campaignView struct {
+	ID     int64
+	Status string
+	Counts campaigns.Counts
+	Error  string
+}
+
+func TestCampaignAPILifecycle(t *testing.T) {
+	s := newServer(t)
+	var c campaignView
+	if got := s.do(crm.RoleCoordinator, "POST", "/api/v1/campaigns", validCampaign, &c); got != 201 || c.Status != "draft" {
+		t.Fatalf("create: %d %+v", got, c)
+	}
+	path := "/api/v1/campaigns/" + strconv.FormatInt(c.ID, 10)
+	if got := s.do(crm.RoleCoordinator, "POST", path+"/pause", "", &c); got != 409 || !strings.Contains(c.Error, "cannot pause") {
+		t.Errorf("pausing a draft: %d %q, want 409", got, c.Error)
+	}
+	if got := s.do(crm.RoleViewer, "POST", path+"/send", "", nil); got != 403 {
+		t.Errorf("viewer send: %d", got)
+	}
+	if got := s.do(crm.RoleCoordinator, "POST", path+"/send", "", &c); got != 200 || c.Status != "running" || c.Counts.Recipients != 1 || c.Counts.Pending != 1 {
+		t.Fatalf("send: %d %+v, want running with the one middle manager", got, c)
+	}
+	if got := s.do(crm.RoleCoordinator, "POST", path+"/send", "", &c); got != 409 {
+		t.Errorf("sending twice: %d", got)
+	}
+	for _, step := range []struct{ action, want string }{{"pause", "paused"}, {"resume", "running"}, {"cancel", "cancelled"}} {
+		if got := s.do(crm.RoleCoordinator, "POST", path+"/"+step.action, "", &c); got != 200 || c.Status != step.want {
+			t.Errorf("%s: %d %s", step.action, got, c.Status)
+		}
+	}
+	var shown campaignView
+	s.do(crm.RoleViewer, "GET", path, "", &shown)
+	if shown.Status != "cancelled" || shown.Counts.Recipients != 1 {
+		t.Errorf("show: %+v", shown)
+	}
+}
+
+func TestCampaignAPIRefusesBadInput(t *testing.T) {
+	s := newServer(t)
+	cases := []struct{ name, body, want string }{
+		{"unknown template field", strings.Replace(validCampaign, `Hi {{`, `Hi\n{{ .Contact.Nmae }} {{`, 1), "html:2:"},
+		{"broken subject", strings.Replace(validCampaign, `Hello {{ .Contact.FirstName }}`, `Hello {{ .Contact.FirstName`, 1), "subject:1:"},
+		{"bad follow-up template", strings.Replace(validCampaign, `<p>Reminder</p>`, `{{ .Nope }}`, 1), "followups[0]"},
+		{"bad audience", strings.Replace(validCampaign, `seniority = middle`, `seniority = boss`, 1), "audience.where"},
+		{"bad from", strings.Replace(validCampaign, `Team <team@network.example.org>`, `nobody`, 1), "from"},
+		{"bad delay", strings.Replace(validCampaign, `"3d"`, `"soon"`, 1), "followups[0].after"},
+		{"unknown field", strings.Replace(validCampaign, `"name"`, `"nmae"`, 1), "unknown field"},
+		{"negative throttle", strings.Replace(validCampaign, `"per_minute":60`, `"per_minute":-1`, 1), "throttle"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var c campaignView
+			if got := s.do(crm.RoleCoordinator, "POST", "/api/v1/campaigns", tc.body, &c); got != 400 || !strings.Contains(c.Error, tc.want) {
+				t.Errorf("%d %q, want 400 mentioning %q", got, c.Error, tc.want)
+			}
+		})
+	}
+	var n int
+	s.db.Get(&n, `SELECT count(*) FROM campaigns`)
+	if n != 0 {
+		t.Errorf("%d campaigns stored from bad input", n)
+	}
+}
+
+func TestPreviewRendersForAContact(t *testing.T) {
+	s := newServer(t)
+	var c campaignView
+	s.do(crm.RoleCoordinator, "POST", "/api/v1/campaigns", validCampaign, &c)
+	var id int64
+	s.db.Get(&id, `SELECT id FROM contacts WHERE email = 'a@example.org'`)
+	var out campaigns.Outgoing
+	path := "/api/v1/campaigns/" + strconv.FormatInt(c.ID, 10) + "/preview?contact_id=" + strconv.FormatInt(id, 10)
+	if got := s.do(crm.RoleViewer, "GET", path, "", &out); got != 200 || out.Subject != "Hello Ana" || !strings.Contains(out.Text, "Hi Ana") {
+		t.Errorf("preview: %d %+v", got, out)
+	}
+	var sent int
+	s.db.Get(&sent, `SELECT count(*) FROM recipients`)
+	if sent != 0 {
+		t.Error("a preview created recipients")
+	}
+}
+
+func recipientFor(t *testing.T, s *server, email string) int64 {
+	var c campaignView
+	s.do(crm.RoleCoordinator, "POST", "/api/v1/campaigns", validCampaign, &c)
+	s.do(crm.RoleCoordinator, "POST", "/api/v1/campaigns/"+strconv.FormatInt(c.ID, 10)+"/send", "", nil)
+	var rid int64
+	if err := s.db.Get(&rid, `SELECT r.id FROM recipients r JOIN contacts c ON c.id = r.contact_id WHERE c.email = $1`, email); err != nil {
+		t.Fatal(err)
+	}
+	return rid
+}
+
+func consent(t *testing.T, db *sqlx.DB, email string) string {
+	var c string
+	db.Get(&c, `SELECT consent FROM contacts WHERE email = $1`, email)
+	return c
+}
+
+func TestUnsubscribeLink(t *testing.T) {
+	s := newServer(t)
+	rid := recipientFor(t, s, "a@example.org")
+	token := signer.Token(campaigns.LinkUnsubscribe, rid, "")
+	resp, err := http.Get(s.url + "/u/" + token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(page), `<form method="post"`) || consent(t, s.db, "a@example.org") != "opt_in" && consent(t, s.db, "a@example.org") != "legitimate_interest" {
+		t.Fatalf("GET: %d, consent %q; a GET must only show the button", resp.StatusCode, consent(t, s.db, "a@example.org"))
+	}
+	for _, bad := range []string{token[:len(token)-2], strings.Replace(token, "a", "b", 1), signer.Token(campaigns.LinkOpen, rid, ""), "garbage", token + "x"} {
+		r, _ := http.PostForm(s.url+"/u/"+bad, nil)
+		r.Body.Close()
+		if r.StatusCode != 404 {
+			t.Errorf("forged token %q: %d, want 404", bad, r.StatusCode)
+		}
+	}
+	if c := consent(t, s.db, "a@example.org"); c == "unsubscribed" {
+		t.Fatal("a forged token unsubscribed the contact")
+	}
+	// RFC 8058 one-click: a POST with List-Unsubscribe=One-Click.
+	r, err := http.PostForm(s.url+"/u/"+token, url.Values{"List-Unsubscribe": {"One-Click"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Body.Close()
+	if r.StatusCode != 200 || consent(t, s.db, "a@example.org") != "unsubscribed" {
+		t.Fatalf("one-click: %d, consent %q", r.StatusCode, consent(t, s.db, "a@example.org"))
+	}
+	r, _ = http.PostForm(s.url+"/u/"+token, nil)
+	r.Body.Close()
+	var events int
+	s.db.Get(&events, `SELECT count(*) FROM activities WHERE kind = 'email.unsubscribed'`)
+	if r.StatusCode != 200 || events != 1 {
+		t.Errorf("repeating: %d, %d timeline entries, want 200 and 1", r.StatusCode, events)
+	}
+}
+
+func TestTokens(t *testing.T) {
+	tok := signer.Token(campaigns.LinkClick, 42, "https://example.org/a?b=c&d=é")
+	id, extra, err := signer.Parse(campaigns.LinkClick, tok)
+	if err != nil || id != 42 || extra != "https://example.org/a?b=c&d=é" {
+		t.Fatalf("round trip: %d %q %v", id, extra, err)
+	}
+	if _, _, err := signer.Parse(campaigns.LinkClick, strings.ToUpper(tok)); err != nil {
+		t.Errorf("a mail system that upper-cases the token should not break it: %v", err)
+	}
+	other := campaigns.NewSigner([]byte("another installation's secret"))
+	if _, _, err := other.Parse(campaigns.LinkClick, tok); err == nil {
+		t.Error("a token verified under another secret")
+	}
+	if _, _, err := signer.Parse(campaigns.LinkOpen, tok); err == nil {
+		t.Error("a click token worked as an open token")
+	}
+}
+
+func TestWindow(t *testing.T) {
+	w := campaigns.Window{Days: []string{"mon", "tue"}, From: "09:00", To: "17:00", TimeZone: "Europe/Berlin"}
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	cases := []struct {
+		at   time.Time
+		want bool
+	}{
+		{time.Date(2026, 11, 30, 9, 0, 0, 0, berlin), true},   // Monday 09:00
+		{time.Date(2026, 11, 30, 16, 59, 0, 0, berlin), true}, // Monday 16:59
+		{time.Date(2026, 11, 30, 17, 0, 0, 0, berlin), false}, // closes at 17:00
+		{time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC), true}, // 09:00 in Berlin
+		{time.Date(2026, 12, 2, 10, 0, 0, 0, berlin), false},  // Wednesday
+	}
+	for _, c := range cases {
+		if got := w.Open(c.at); got != c.want {
+			t.Errorf("Open(%s) = %v, want %v", c.at, got, c.want)
+		}
+	}
+}
+
+func TestParseAfter(t *testing.T) {
+	for in, want := range map[string]time.Duration{"72h": 72 * time.Hour, "3d": 72 * time.Hour, "1w": 7 * 24 * time.Hour, "90m": 90 * time.Minute} {
+		if got, err := campaigns.ParseAfter(in); err != nil || got != want {
+			t.Errorf("ParseAfter(%q) = %s, %v", in, got, err)
+		}
+	}
+	for _, bad := range []string{"", "soon", "0d", "-1h", "500ms", "3.5d"} {
+		if _, err := campaigns.ParseAfter(bad); err == nil {
+			t.Errorf("ParseAfter(%q) accepted", bad)
+		}
+	}
+}

@@ -1,0 +1,75 @@
+package worker
+
+import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/pem"
+	"fmt"
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"outreach/campaigns"
+)
+
+// benchSend sends a campaign to n recipients through a loopback SMTP sink
+// with personalisation, click tracking, the open pixel and DKIM (Ed25519)
+// on, and reports messages per second from send to the last message
+// accepted, and the CPU time per message of the whole process.
+func benchSend(b *testing.B, n int) {
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		r := newRig(b, contactsCSV(n, func(i int) string { return fmt.Sprintf("org%d.example.org", i%500) }))
+		w := r.worker(Config{ChunkSize: 100, Concurrency: 16})
+		w.DKIM = benchDKIM(b)
+		in := basicInput("")
+		in.HTML = benchHTML
+		c := r.create(in)
+		r.run(w)
+		cpu0 := cpuTime()
+		start := time.Now()
+		b.StartTimer()
+		r.send(c.ID)
+		r.waitStatus(c.ID, campaigns.StatusDone, 10*time.Minute)
+		b.StopTimer()
+		elapsed, cpu := time.Since(start), cpuTime()-cpu0
+		if got := r.sink.Count(); got != n {
+			b.Fatalf("%d of %d delivered", got, n)
+		}
+		b.ReportMetric(float64(n)/elapsed.Seconds(), "msgs/s")
+		b.ReportMetric(float64(cpu.Microseconds())/float64(n), "cpu-µs/msg")
+	}
+}
+
+func BenchmarkSend10k(b *testing.B)  { benchSend(b, 10_000) }
+func BenchmarkSend100k(b *testing.B) { benchSend(b, 100_000) }
+
+const benchHTML = `<html><body><h1>Invitation: Access to finance for migrant entrepreneurs</h1>
+<p>Dear {{ .Contact.FirstName | default "colleague" }},</p>
+<p>as {{ .Contact.JobTitle | default "a member" }} at {{ .Contact.Organisation | default "your organisation" }} you may
+want to join our community of practice session in Vienna. We will discuss <a href="https://network.example.org/cop/finance?utm_source=invite">microfinance</a>,
+<a href="https://network.example.org/cop/guarantees">guarantee schemes</a> and <a href="https://network.example.org/cop/mentoring">mentoring</a>.</p>
+<p><a href="{{ .RSVPYesURL }}">Yes, I'll come</a> · <a href="{{ .RSVPNoURL }}">No, thanks</a></p>
+<p style="font-size:small">You receive this because you work with migrant entrepreneurs. <a href="{{ .UnsubscribeURL }}">Unsubscribe</a></p>
+</body></html>`
+
+func benchDKIM(b *testing.B) *DKIMSigner {
+	_, key, _ := ed25519.GenerateKey(rand.Reader)
+	der, _ := x509.MarshalPKCS8PrivateKey(key)
+	file := filepath.Join(b.TempDir(), "dkim.pem")
+	os.WriteFile(file, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600)
+	s, err := LoadDKIM(file, "bench", "network.example.org")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
