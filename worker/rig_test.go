@@ -27,10 +27,10 @@ import (
 
 // rig is a database with contacts, Redis, a sink and a worker wired to them.
 type rig struct {
-	t    testing.TB
-	db   *sqlx.DB
-	rdb  *redis.Client
-	sink *smtptest.Server
+	t     testing.TB
+	db    *sqlx.DB
+	rdb   *redis.Client
+	sink  *smtptest.Server
 	opt   asynq.RedisClientOpt
 	queue string
 }
