@@ -52,11 +52,15 @@ type view struct {
 
 type eventView struct {
 	Title    string
-	Start    eventTime
-	End      eventTime
+	Start    *eventTime
+	End      *eventTime
 	TimeZone string
 	Location string
 	URL      string
+
+	// times holds what Start and End point to. Pointers, because handing a
+	// struct to a template function boxes a copy of it on every call.
+	times [2]eventTime
 }
 
 // eventTime is an instant already moved into the event's time zone, so that
@@ -103,14 +107,13 @@ func newEventView(e *Event, lang *locale) (*eventView, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &eventView{
-		Title:    e.Title,
-		Start:    eventTime{Time: inZone(e.Start, loc), lang: lang},
-		End:      eventTime{Time: inZone(e.End, loc), lang: lang},
-		TimeZone: e.TimeZone,
-		Location: e.Location,
-		URL:      e.URL,
-	}, nil
+	ev := &eventView{Title: e.Title, TimeZone: e.TimeZone, Location: e.Location, URL: e.URL}
+	ev.times = [2]eventTime{
+		{Time: inZone(e.Start, loc), lang: lang},
+		{Time: inZone(e.End, loc), lang: lang},
+	}
+	ev.Start, ev.End = &ev.times[0], &ev.times[1]
+	return ev, nil
 }
 
 func inZone(t time.Time, loc *time.Location) time.Time {

@@ -92,6 +92,7 @@ func nodeStart(src string, off int, msg string) int {
 var internalNames = strings.NewReplacer(
 	"*templates.eventView", "Event",
 	"*templates.view", "Data",
+	"*templates.eventTime", "time.Time",
 	"templates.eventTime", "time.Time",
 )
 

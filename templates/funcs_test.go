@@ -48,7 +48,7 @@ func TestDate(t *testing.T) {
 }
 
 func TestDatePinnedLanguageAndZeroTime(t *testing.T) {
-	c := mustCompile(t, Message{Subject: "x", Text: `{{ with .Event }}{{ .Start | date "long" "en" }}|{{ .End | date "time" }}|{{ date "long" "fr" .Start }}{{ end }}`})
+	c := mustCompile(t, Message{Subject: "x", Text: `{{ with .Event }}{{ .Start | dateIn "en" "long" }}|{{ .End | date "time" }}|{{ dateIn "fr" "long" .Start }}{{ end }}`})
 	d := sampleData()
 	d.Event.End = time.Time{}
 	got, err := c.Render(d)

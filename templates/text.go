@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 )
 
 // textWidth is where lines are wrapped: short enough for any mail client
@@ -32,7 +33,7 @@ func TextFromHTML(body string) string {
 			w.start(readTag(z), true)
 		case html.EndTagToken:
 			name, _ := z.TagName()
-			w.end(string(name))
+			w.end(elementName(name))
 		}
 	}
 }
@@ -45,27 +46,56 @@ type element struct {
 
 func readTag(z *html.Tokenizer) element {
 	name, more := z.TagName()
-	e := element{name: string(name)}
+	e := element{name: elementName(name)}
 	for more {
 		var k, v []byte
 		k, v, more = z.TagAttr()
 		switch string(k) {
 		case "href":
-			e.href = strings.TrimSpace(string(v))
+			if e.name == "a" {
+				e.href = strings.TrimSpace(string(v))
+			}
 		case "hidden":
 			e.hidden = true
 		case "style":
-			e.hidden = e.hidden || hiddenStyle(string(v))
+			e.hidden = e.hidden || hiddenStyle(v)
 		}
 	}
 	return e
 }
 
+// elementName avoids an allocation per tag for the names HTML knows.
+func elementName(name []byte) string {
+	if a := atom.Lookup(name); a != 0 {
+		return a.String()
+	}
+	return string(name)
+}
+
 // hiddenStyle spots the display:none that email preheaders and tracking
-// pixels use; their text is not meant to be read.
-func hiddenStyle(style string) bool {
-	s := strings.ToLower(strings.ReplaceAll(style, " ", ""))
+// pixels use; their text is not meant to be read. Most elements of an
+// email carry a style, so the common case must not allocate.
+func hiddenStyle(style []byte) bool {
+	if !containsFold(style, "none") && !containsFold(style, "hidden") {
+		return false
+	}
+	s := strings.ToLower(strings.Join(strings.Fields(string(style)), ""))
 	return strings.Contains(s, "display:none") || strings.Contains(s, "visibility:hidden")
+}
+
+// containsFold reports whether b contains lower, ignoring ASCII case; lower
+// must be lower-case letters.
+func containsFold(b []byte, lower string) bool {
+	for i := 0; i+len(lower) <= len(b); i++ {
+		j := 0
+		for j < len(lower) && b[i+j]|0x20 == lower[j] {
+			j++
+		}
+		if j == len(lower) {
+			return true
+		}
+	}
+	return false
 }
 
 // Elements whose start or end begins a new line (1) or a new paragraph (2).
@@ -329,70 +359,98 @@ func (w *textWriter) flush() {
 	for i := range w.links {
 		w.links[i].start = 0 // a link around a block: its text restarts here
 	}
-	var lines []string
 	if w.pre > 0 {
-		lines = strings.Split(strings.TrimPrefix(strings.TrimRight(s, " \t\r\n"), "\n"), "\n")
+		s = strings.TrimPrefix(strings.TrimRight(s, " \t\r\n"), "\n")
 	} else {
-		lines = w.wrapAll(s)
+		s = strings.TrimSpace(s)
 	}
-	if len(lines) == 0 || len(lines) == 1 && lines[0] == "" {
+	if s == "" {
 		return
 	}
-	if w.out.Len() > 0 {
-		w.out.WriteString(strings.Repeat("\n", max(w.breaks, 1)))
-	}
-	w.breaks = 0
-	w.writeLines(lines)
-}
-
-func (w *textWriter) writeLines(lines []string) {
-	quote := strings.Repeat("> ", w.quotes)
-	for i, line := range lines {
-		if i > 0 {
-			w.out.WriteByte('\n')
-		}
-		prefix := w.indent
-		if i == 0 && w.marker != "" {
-			prefix = w.marker
-		}
-		w.out.WriteString(strings.TrimRight(quote+prefix+line, " "))
+	w.separate()
+	if w.pre > 0 {
+		w.writePre(s)
+	} else {
+		w.writeWrapped(s)
 	}
 	w.marker = ""
 }
 
-// wrapAll wraps each hard line (from <br>) of a block.
-func (w *textWriter) wrapAll(s string) []string {
-	width := max(textWidth-len(w.indent)-2*w.quotes, 20)
-	var lines []string
-	for _, hard := range strings.Split(strings.TrimSpace(s), "\n") {
-		lines = append(lines, wrap(strings.TrimSpace(hard), width)...)
+// separate writes the line breaks owed before a new block.
+func (w *textWriter) separate() {
+	if w.out.Len() > 0 {
+		for range max(w.breaks, 1) {
+			w.out.WriteByte('\n')
+		}
 	}
-	return lines
+	w.breaks = 0
 }
 
-// wrap breaks s at spaces into lines of at most width characters; a word
-// longer than that (a URL) gets a line of its own rather than being cut.
-func wrap(s string, width int) []string {
-	var lines []string
-	line, n := "", 0
-	for _, word := range strings.Split(s, " ") {
+// lineStart begins an output line with quote marks and the indent, or the
+// list marker on the first line of an item.
+func (w *textWriter) lineStart(first bool) {
+	for range w.quotes {
+		w.out.WriteString("> ")
+	}
+	if first && w.marker != "" {
+		w.out.WriteString(w.marker)
+	} else {
+		w.out.WriteString(w.indent)
+	}
+}
+
+func (w *textWriter) writePre(s string) {
+	first := true
+	for line := range strings.SplitSeq(s, "\n") {
+		if !first {
+			w.out.WriteByte('\n')
+		}
+		w.lineStart(first)
+		w.out.WriteString(strings.TrimRight(line, " \t\r"))
+		first = false
+	}
+}
+
+// writeWrapped writes a block, keeping its hard line breaks (from <br>)
+// and breaking at spaces so that lines stay within the width; a longer word
+// (a URL) gets a line of its own rather than being cut.
+func (w *textWriter) writeWrapped(s string) {
+	width := max(textWidth-utf8.RuneCountInString(w.indent)-2*w.quotes, 20)
+	first := true
+	for hard := range strings.SplitSeq(s, "\n") {
+		if !first {
+			w.out.WriteByte('\n')
+		}
+		if hard = strings.TrimSpace(hard); hard != "" {
+			w.lineStart(first)
+			w.writeWords(hard, width)
+		}
+		first = false
+	}
+}
+
+func (w *textWriter) writeWords(line string, width int) {
+	n := 0
+	for word := range strings.SplitSeq(line, " ") {
 		if word == "" {
 			continue
 		}
-		word = strings.ReplaceAll(word, "\u00a0", " ")
 		wn := utf8.RuneCountInString(word)
 		if n > 0 && n+1+wn > width {
-			lines = append(lines, line)
-			line, n = "", 0
+			w.out.WriteByte('\n')
+			w.lineStart(false)
+			n = 0
 		}
 		if n > 0 {
-			line += " "
+			w.out.WriteByte(' ')
 			n++
 		}
-		line += word
+		if strings.Contains(word, "\u00a0") {
+			word = strings.ReplaceAll(word, "\u00a0", " ")
+		}
+		w.out.WriteString(word)
 		n += wn
 	}
-	return append(lines, line)
 }
 
 func (w *textWriter) finish() string {
