@@ -3,6 +3,8 @@ package campaigns
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -37,6 +39,7 @@ func (a *API) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/v1/campaigns/{id}/pause", a.Auth.Require(edit, a.action(Pause)))
 	mux.HandleFunc("POST /api/v1/campaigns/{id}/resume", a.Auth.Require(edit, a.action(Resume)))
 	mux.HandleFunc("POST /api/v1/campaigns/{id}/cancel", a.Auth.Require(edit, a.action(Cancel)))
+	mux.HandleFunc("POST /api/v1/replies/ingest", a.Auth.Require(edit, a.ingest))
 	mux.HandleFunc("GET /api/v1/outbox", a.Auth.Require(view, a.outboxList))
 	mux.HandleFunc("GET /api/v1/outbox/{id}", a.Auth.Require(view, a.outboxShow))
 }
@@ -175,4 +178,22 @@ func (a *API) preview(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	jsonhttp.Write(w, http.StatusOK, out)
+}
+
+// MaxInbound bounds an ingested message; bounces that return a large
+// original are cut by the mail server well before this.
+const MaxInbound = 25 << 20
+
+func (a *API) ingest(w http.ResponseWriter, r *http.Request) {
+	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxInbound))
+	if err != nil {
+		jsonhttp.Fail(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("message larger than %d MiB", MaxInbound>>20))
+		return
+	}
+	res, err := Ingest(r.Context(), a.DB, a.Links.Signer, raw)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	jsonhttp.Write(w, http.StatusOK, res)
 }

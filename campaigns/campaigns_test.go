@@ -23,13 +23,13 @@ import (
 var signer = campaigns.NewSigner([]byte("campaign test secret 0123"))
 
 type server struct {
-	t   *testing.T
+	t   testing.TB
 	db  *sqlx.DB
 	url string
 	key map[crm.Role]string
 }
 
-func newServer(t *testing.T) *server {
+func newServer(t testing.TB) *server {
 	db, _ := testdb.New(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	mux := http.NewServeMux()
@@ -158,12 +158,12 @@ func TestPreviewRendersForAContact(t *testing.T) {
 	}
 }
 
-func recipientFor(t *testing.T, s *server, email string) int64 {
+func recipientFor(t testing.TB, s *server, email string) int64 {
 	var c campaignView
 	s.do(crm.RoleCoordinator, "POST", "/api/v1/campaigns", validCampaign, &c)
 	s.do(crm.RoleCoordinator, "POST", "/api/v1/campaigns/"+strconv.FormatInt(c.ID, 10)+"/send", "", nil)
 	var rid int64
-	if err := s.db.Get(&rid, `SELECT r.id FROM recipients r JOIN contacts c ON c.id = r.contact_id WHERE c.email = $1`, email); err != nil {
+	if err := s.db.Get(&rid, `SELECT r.id FROM recipients r JOIN contacts c ON c.id = r.contact_id WHERE c.email = $1 ORDER BY r.id DESC LIMIT 1`, email); err != nil {
 		t.Fatal(err)
 	}
 	return rid

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -42,12 +43,17 @@ func (l Links) RSVP(rid int64, yes bool) string {
 	return l.url("/t/r/", l.Signer.Token(kind, rid, ""))
 }
 
-// Open is the tracking pixel.
-func (l Links) Open(rid int64) string { return l.url("/t/o/", l.Signer.Token(LinkOpen, rid, "")) }
+// Open is the tracking pixel. It carries the time the message was made,
+// so a hit seconds after delivery can be told from a person without a
+// database read on the hot path.
+func (l Links) Open(rid int64, sent time.Time) string {
+	return l.url("/t/o/", l.Signer.Token(LinkOpen, rid, strconv.FormatInt(sent.Unix(), 10)))
+}
 
-// Click redirects to target after recording the click.
-func (l Links) Click(rid int64, target string) string {
-	return l.url("/t/c/", l.Signer.Token(LinkClick, rid, target))
+// Click redirects to target after recording the click; like Open, it
+// carries the send time.
+func (l Links) Click(rid int64, sent time.Time, target string) string {
+	return l.url("/t/c/", l.Signer.Token(LinkClick, rid, strconv.FormatInt(sent.Unix(), 10)+" "+target))
 }
 
 // Outgoing is one composed message, ready for the mailer.
@@ -123,7 +129,8 @@ func (c *Composer) Compose(r Claimed) (Outgoing, error) {
 	}
 	html := out.HTML
 	if c.campaign.Tracking {
-		html = templates.RewriteLinks(html, c.clickRewriter(r.ID, data.UnsubscribeURL), c.links.Open(r.ID))
+		now := time.Now()
+		html = templates.RewriteLinks(html, c.clickRewriter(r.ID, now, data.UnsubscribeURL), c.links.Open(r.ID, now))
 	}
 	return Outgoing{
 		RecipientID: r.ID, CampaignID: r.CampaignID, To: *r.Email, ToName: strings.TrimSpace(r.FirstName + " " + r.LastName),
@@ -135,13 +142,13 @@ func (c *Composer) Compose(r Claimed) (Outgoing, error) {
 
 // clickRewriter sends every link through the click redirect, except the
 // unsubscribe and RSVP links, which record their own answers.
-func (c *Composer) clickRewriter(rid int64, unsubscribe string) func(string) (string, bool) {
+func (c *Composer) clickRewriter(rid int64, sent time.Time, unsubscribe string) func(string) (string, bool) {
 	base := strings.TrimRight(c.links.BaseURL, "/")
 	return func(target string) (string, bool) {
 		if target == unsubscribe || strings.HasPrefix(target, base+"/t/") || strings.HasPrefix(target, base+"/u/") {
 			return "", false
 		}
-		return c.links.Click(rid, target), true
+		return c.links.Click(rid, sent, target), true
 	}
 }
 

@@ -29,10 +29,12 @@ func BatchesInFlight(ctx context.Context, q sqlx.QueryerContext, id int64) (int,
 	return n, nil
 }
 
-// noAnswer is true for a contact who has neither replied to nor RSVP'd to
-// any step of the campaign: only they get follow-ups.
+// noAnswer is true for a contact who has neither replied to, RSVP'd to,
+// unsubscribed from nor bounced on any step of the campaign: only they get
+// follow-ups.
 const noAnswer = `NOT EXISTS (SELECT 1 FROM recipients a WHERE a.campaign_id = p.campaign_id
-	AND a.contact_id = p.contact_id AND (a.replied_at IS NOT NULL OR a.rsvp IS NOT NULL))`
+	AND a.contact_id = p.contact_id AND (a.replied_at IS NOT NULL OR a.rsvp IS NOT NULL
+	OR a.unsubscribed_at IS NOT NULL OR a.bounced_at IS NOT NULL))`
 
 // MaterializeFollowUps creates the recipient rows of follow-up steps that
 // have come due: the previous step was sent at least the step's delay ago

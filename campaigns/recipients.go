@@ -83,6 +83,10 @@ func ClaimChunk(ctx context.Context, db *sqlx.DB, batch int64, n int, msgDomain 
 			     WHEN c.consent = 'unsubscribed' THEN 'unsubscribed'
 			     WHEN c.bounced_at IS NOT NULL THEN 'bounced'
 			     WHEN c.complained_at IS NOT NULL THEN 'complained'
+			     -- A reply that arrived after the follow-up was created still stops it.
+			     WHEN u.step > 0 AND EXISTS (SELECT 1 FROM recipients a WHERE a.campaign_id = u.campaign_id
+			          AND a.contact_id = u.contact_id AND (a.replied_at IS NOT NULL OR a.rsvp IS NOT NULL
+			          OR a.unsubscribed_at IS NOT NULL OR a.bounced_at IS NOT NULL)) THEN 'answered'
 			     ELSE '' END AS suppressed,
 			ARRAY(SELECT p.message_id FROM recipients p WHERE p.campaign_id = u.campaign_id
 				AND p.contact_id = u.contact_id AND p.step < u.step AND p.message_id IS NOT NULL ORDER BY p.step) AS thread

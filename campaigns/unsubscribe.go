@@ -31,6 +31,8 @@ type Public struct {
 func (p *Public) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /u/{token}", p.unsubscribeForm)
 	mux.HandleFunc("POST /u/{token}", p.unsubscribe)
+	mux.HandleFunc("GET /t/r/{token}", p.rsvpForm)
+	mux.HandleFunc("POST /t/r/{token}", p.rsvp)
 }
 
 type unsubscribeView struct {
@@ -103,6 +105,9 @@ func Unsubscribe(ctx context.Context, db *sqlx.DB, recipientID int64, via string
 		return fmt.Errorf("campaigns: unsubscribe: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n > 0 {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO recipient_events (recipient_id, kind) VALUES ($1, 'unsubscribe')`, recipientID); err != nil {
+			return fmt.Errorf("campaigns: unsubscribe: %w", err)
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO activities (contact_id, kind, details)
 			VALUES ($1, 'email.unsubscribed', jsonb_build_object('campaign_id', $2::bigint, 'recipient_id', $3::bigint, 'via', $4::text))`,
 			r.ContactID, r.CampaignID, recipientID, via); err != nil {

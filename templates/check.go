@@ -1,8 +1,9 @@
 package templates
 
 import (
+	"maps"
 	"reflect"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"text/template/parse"
@@ -16,7 +17,7 @@ func check(part, src string, oneLine bool) *Error {
 	if err != nil {
 		return parseError(part, src, err)
 	}
-	c := &checker{part: part, src: src, trees: trees, oneLine: oneLine, seen: map[string]bool{}}
+	c := &checker{part: part, src: src, trees: trees, oneLine: oneLine, called: map[string]bool{}, walked: map[string]bool{}}
 	return c.run()
 }
 
@@ -26,7 +27,8 @@ type checker struct {
 	part, src string
 	trees     map[string]*parse.Tree
 	oneLine   bool            // the subject: literal text must not break the line
-	seen      map[string]bool // {{template}} calls already walked, by name and dot type
+	called    map[string]bool // templates reached from the part itself
+	walked    map[string]bool // {{template}} calls already walked, by name and dot type
 	err       *Error
 }
 
@@ -55,27 +57,18 @@ var dataShape = shape{t: reflect.TypeFor[Data](), label: "."}
 
 func (c *checker) run() *Error {
 	root := c.trees[c.part]
-	c.seen[c.part] = true
+	c.called[c.part] = true
 	if root != nil {
 		c.list(root.Root, &scope{dot: dataShape, vars: map[string]shape{"$": dataShape}})
 	}
 	// Templates defined but never called are still checked, with a dot
 	// nothing is known about.
-	for _, name := range sortedNames(c.trees) {
-		if !c.seen[name] {
+	for _, name := range slices.Sorted(maps.Keys(c.trees)) {
+		if !c.called[name] {
 			c.list(c.trees[name].Root, &scope{vars: map[string]shape{"$": {}}})
 		}
 	}
 	return c.err
-}
-
-func sortedNames(trees map[string]*parse.Tree) []string {
-	names := make([]string, 0, len(trees))
-	for name := range trees {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	return names
 }
 
 func (c *checker) fail(off int, format string, args ...any) {
@@ -156,11 +149,12 @@ func (c *checker) template(n *parse.TemplateNode, sc *scope) {
 		c.fail(c.nameStart(n), "unknown template %q", n.Name)
 		return
 	}
+	c.called[n.Name] = true
 	key := n.Name + "\x00" + typeName(dot.t)
-	if c.seen[key] {
+	if c.walked[key] {
 		return
 	}
-	c.seen[key], c.seen[n.Name] = true, true
+	c.walked[key] = true
 	c.list(tree.Root, &scope{dot: dot, vars: map[string]shape{"$": dot}})
 }
 

@@ -3,6 +3,7 @@ package templates
 import (
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/net/html"
@@ -85,6 +86,45 @@ func TestRewriteLinksKeepsEverythingElse(t *testing.T) {
 			t.Errorf("RewriteLinks(%q) changed the document:\n%q", doc, got)
 		}
 	}
+}
+
+// TestUnescapeAttr compares attribute decoding with the HTML tokenizer's.
+func TestUnescapeAttr(t *testing.T) {
+	values := []string{
+		"https://x.example/?a=1&amp;b=2",
+		"?a=1&region=de&copy=2&lang=en&not=1&para",
+		"&copy &copy; &reg&reg; &lt&gt &amp= &ampx &amp",
+		"&#65;&#x42;&#67 &#x44 &#; &#x; &# &",
+		"&unknown; &zwnj;&nbsp;x &NotANamedOne",
+		"&&&;; &;",
+		"caf&eacute;&eacute",
+		"&semi;&fjlig;&notit;&copyx;&copy;x",
+	}
+	for _, v := range values {
+		if got, want := unescapeAttr(v), tokenizerAttr(v); got != want {
+			t.Errorf("unescapeAttr(%q) = %q, want %q", v, got, want)
+		}
+	}
+}
+
+func FuzzUnescapeAttr(f *testing.F) {
+	f.Add("?a=1&region=de&copy=2&amp;b")
+	f.Add("&#x41;&semi;&fjlig;&notit;")
+	f.Fuzz(func(t *testing.T, v string) {
+		if strings.ContainsAny(v, "\"\x00\r") || !utf8.ValidString(v) {
+			t.Skip("not a double-quoted attribute value the tokenizer returns as is")
+		}
+		if got, want := unescapeAttr(v), tokenizerAttr(v); got != want {
+			t.Errorf("unescapeAttr(%q) = %q, want %q", v, got, want)
+		}
+	})
+}
+
+func tokenizerAttr(v string) string {
+	z := html.NewTokenizer(strings.NewReader(`<a href="` + v + `">`))
+	z.Next()
+	_, val, _ := z.TagAttr()
+	return string(val)
 }
 
 func TestLinks(t *testing.T) {

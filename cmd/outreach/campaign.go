@@ -71,7 +71,7 @@ func (c campaignCmd) act(ctx context.Context, action string, id int64, at string
 	case "status":
 		camp, err = campaigns.ByID(ctx, c.db, id)
 	case "send":
-		camp, err = campaigns.Send(ctx, c.db, id, emptySegmentOptions)
+		camp, err = campaigns.Send(ctx, c.db, id, campaigns.SegmentOptions())
 	case "schedule":
 		t, perr := time.Parse(time.RFC3339, at)
 		if perr != nil {
@@ -120,7 +120,7 @@ func (c campaignCmd) create(ctx context.Context, file string) error {
 	if err := dec.Decode(&in); err != nil {
 		return fmt.Errorf("%s: %w", file, err)
 	}
-	camp, err := campaigns.Create(ctx, c.db, in, emptySegmentOptions)
+	camp, err := campaigns.Create(ctx, c.db, in, campaigns.SegmentOptions())
 	if err != nil {
 		return fmt.Errorf("%s: %w", file, err)
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"outreach/campaigns"
 	"outreach/crm"
 )
 
@@ -74,7 +75,7 @@ func runExport(ctx context.Context, e env, args []string) error {
 	}
 	defer db.Close()
 	w := bufio.NewWriter(e.stdout)
-	if err := crm.ExportCSV(ctx, db, w, crm.Filter{Where: *where}); err != nil {
+	if err := crm.ExportCSV(ctx, db, w, crm.Filter{Where: *where, Segment: campaigns.SegmentOptions()}); err != nil {
 		return err
 	}
 	return w.Flush()

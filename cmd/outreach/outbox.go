@@ -7,12 +7,7 @@ import (
 	"strconv"
 
 	"outreach/campaigns"
-	"outreach/crm/segment"
 )
-
-// emptySegmentOptions compiles segment expressions without engagement
-// predicates in commands that do not need them.
-var emptySegmentOptions = segment.Options{}
 
 func runOutbox(ctx context.Context, e env, args []string) error {
 	if len(args) == 0 || (args[0] != "list" && args[0] != "show") {

@@ -26,6 +26,7 @@ func newWorker(ctx context.Context, cfg config, db *sqlx.DB, rdb *redis.Client, 
 		Limiter: worker.NewLimiter(rdb, "outreach:limit:"),
 		Links:   campaigns.Links{BaseURL: cfg.BaseURL, Signer: campaigns.NewSigner(secret)},
 		Sender:  worker.Outbox{DB: db},
+		Segment: campaigns.SegmentOptions(),
 	}
 	closeFn := func() {}
 	if cfg.SMTPURL != "" {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"outreach/campaigns"
 	"outreach/crm"
 )
 
@@ -60,7 +61,7 @@ type segmentCmd struct {
 }
 
 func (s segmentCmd) count(ctx context.Context, where string) error {
-	b, err := crm.BreakdownOf(ctx, s.db, crm.Filter{Where: where})
+	b, err := crm.BreakdownOf(ctx, s.db, crm.Filter{Where: where, Segment: campaigns.SegmentOptions()})
 	if err != nil {
 		return err
 	}
@@ -124,7 +125,7 @@ func (s segmentCmd) show(ctx context.Context, arg string) error {
 }
 
 func (s segmentCmd) create(ctx context.Context, name, where string) error {
-	seg, err := crm.CreateSegment(ctx, s.db, name, where, crm.Filter{})
+	seg, err := crm.CreateSegment(ctx, s.db, name, where, crm.Filter{Segment: campaigns.SegmentOptions()})
 	if err != nil {
 		return err
 	}

@@ -64,17 +64,23 @@ func runServe(ctx context.Context, e env, args []string) error {
 		go func() { done <- runWorker(ctx, w) }()
 		defer func() { stop(); <-done }()
 	}
-	return serveHTTP(ctx, ln, newMux(db, rdb, w, cfg, log), log)
+	tracker := &campaigns.Tracker{DB: db, Signer: w.Links.Signer, Log: log}
+	trackCtx, stopTracking := context.WithCancel(context.WithoutCancel(ctx))
+	trackDone := make(chan struct{})
+	go func() { tracker.Run(trackCtx); close(trackDone) }()
+	defer func() { stopTracking(); <-trackDone }() // after the server stops: flush the last events
+	return serveHTTP(ctx, ln, newMux(db, rdb, w, tracker, cfg, log), log)
 }
 
 // newMux composes the route tables of every part into one mux.
-func newMux(db *sqlx.DB, rdb *redis.Client, w *worker.Worker, cfg config, log *slog.Logger) *http.ServeMux {
+func newMux(db *sqlx.DB, rdb *redis.Client, w *worker.Worker, tracker *campaigns.Tracker, cfg config, log *slog.Logger) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", healthz(db, rdb))
 	auth := crm.Auth{DB: db, Log: log}
 	(&crm.API{DB: db, Auth: auth, MaxImportBytes: cfg.MaxImportBytes, Log: log, Segment: w.Segment}).Routes(mux)
 	(&campaigns.API{DB: db, Auth: auth, Segment: w.Segment, Links: w.Links, Log: log}).Routes(mux)
 	(&campaigns.Public{DB: db, Signer: w.Links.Signer, Log: log}).Routes(mux)
+	tracker.Routes(mux)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		jsonhttp.Fail(w, http.StatusNotFound, "no such API endpoint: "+r.Method+" "+r.URL.Path)
 	})

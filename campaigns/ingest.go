@@ -1,0 +1,177 @@
+package campaigns
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// IngestResult is the contract's answer to an ingested message.
+type IngestResult struct {
+	Matched     bool   `json:"matched"`
+	Kind        string `json:"kind"`
+	RecipientID *int64 `json:"recipient_id"`
+}
+
+// Ingest classifies one raw inbound message (a reply, an auto-reply, a
+// bounce or an unsubscribe by mail), matches it to the recipient it answers
+// and records it: the recipient row, the events, the contact's timeline; a
+// hard bounce suppresses the address, a reply stops follow-ups. Ingesting
+// the same message again (by Message-ID) changes nothing.
+func Ingest(ctx context.Context, db *sqlx.DB, signer *Signer, raw []byte) (IngestResult, error) {
+	in, err := ParseInbound(raw)
+	if err != nil {
+		return IngestResult{}, invalid("message", "%v", err)
+	}
+	res := IngestResult{Kind: in.Kind}
+	if prev, ok, err := seenInbound(ctx, db, in.MessageID); err != nil || ok {
+		return prev, err
+	}
+	rid, err := match(ctx, db, signer, in)
+	if err != nil {
+		return res, err
+	}
+	if rid != 0 {
+		res.Matched, res.RecipientID = true, &rid
+		if err := apply(ctx, db, in, rid); err != nil {
+			return res, err
+		}
+	}
+	return res, rememberInbound(ctx, db, in, res)
+}
+
+func seenInbound(ctx context.Context, db *sqlx.DB, messageID string) (IngestResult, bool, error) {
+	if messageID == "" {
+		return IngestResult{}, false, nil
+	}
+	var row struct {
+		Kind        string `db:"kind"`
+		RecipientID *int64 `db:"recipient_id"`
+	}
+	err := db.GetContext(ctx, &row, `SELECT kind, recipient_id FROM inbound_messages WHERE message_id = $1`, messageID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return IngestResult{}, false, nil
+	}
+	if err != nil {
+		return IngestResult{}, false, fmt.Errorf("campaigns: ingest: %w", err)
+	}
+	return IngestResult{Matched: row.RecipientID != nil, Kind: row.Kind, RecipientID: row.RecipientID}, true, nil
+}
+
+func rememberInbound(ctx context.Context, db *sqlx.DB, in Inbound, res IngestResult) error {
+	if in.MessageID == "" {
+		return nil
+	}
+	_, err := db.ExecContext(ctx, `INSERT INTO inbound_messages (message_id, kind, recipient_id) VALUES ($1, $2, $3)
+		ON CONFLICT DO NOTHING`, in.MessageID, in.Kind, res.RecipientID)
+	if err != nil {
+		return fmt.Errorf("campaigns: ingest: %w", err)
+	}
+	return nil
+}
+
+// match finds the recipient a message answers, most reliable first: the
+// signed unsubscribe address; the Message-IDs it refers to (In-Reply-To,
+// References, or for a bounce those of the returned original); for a
+// bounce, the failed address; as a last resort the sender's address among
+// recipients mailed in the last 30 days.
+func match(ctx context.Context, db *sqlx.DB, signer *Signer, in Inbound) (int64, error) {
+	if in.UnsubscribeToken != "" {
+		if rid, _, err := signer.Parse(LinkUnsubscribe, in.UnsubscribeToken); err == nil {
+			return rid, nil
+		}
+	}
+	if rid, err := recipientByMessageID(ctx, db, in.References); rid != 0 || err != nil {
+		return rid, err
+	}
+	addr := in.From
+	if in.Kind == InboundBounce {
+		addr = in.FailedAddress
+	}
+	return recipientByAddress(ctx, db, addr)
+}
+
+func recipientByMessageID(ctx context.Context, db *sqlx.DB, ids []string) (int64, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	var rid []int64
+	err := db.SelectContext(ctx, &rid, `SELECT id FROM recipients WHERE message_id = ANY($1) ORDER BY step DESC LIMIT 1`, pq.Array(ids))
+	if err != nil {
+		return 0, fmt.Errorf("campaigns: match message id: %w", err)
+	}
+	if len(rid) == 0 {
+		return 0, nil
+	}
+	return rid[0], nil
+}
+
+func recipientByAddress(ctx context.Context, db *sqlx.DB, addr string) (int64, error) {
+	if addr == "" {
+		return 0, nil
+	}
+	var rid []int64
+	err := db.SelectContext(ctx, &rid, `SELECT r.id FROM recipients r JOIN contacts c ON c.id = r.contact_id
+		WHERE c.email = $1 AND r.sent_at > now() - interval '30 days' ORDER BY r.sent_at DESC LIMIT 1`, strings.ToLower(addr))
+	if err != nil {
+		return 0, fmt.Errorf("campaigns: match address: %w", err)
+	}
+	if len(rid) == 0 {
+		return 0, nil
+	}
+	return rid[0], nil
+}
+
+// apply records what the message means for the recipient.
+func apply(ctx context.Context, db *sqlx.DB, in Inbound, rid int64) error {
+	switch {
+	case in.Kind == InboundUnsubscribe:
+		return Unsubscribe(ctx, db, rid, "mail")
+	case in.Kind == InboundReply:
+		return answered(ctx, db, rid, "reply", `replied_at = coalesce(replied_at, now())`, "email.replied", in)
+	case in.Kind == InboundBounce && in.Hard:
+		return answered(ctx, db, rid, "bounce", `bounced_at = coalesce(bounced_at, now())`, "email.bounced", in)
+	case in.Kind == InboundBounce:
+		return answered(ctx, db, rid, "soft_bounce", ``, "email.soft_bounced", in)
+	default:
+		return answered(ctx, db, rid, "auto_reply", ``, "email.auto_replied", in)
+	}
+}
+
+// answered writes the event, the recipient column (set), the timeline
+// entry and, for a hard bounce, the contact's suppression, in one
+// transaction.
+func answered(ctx context.Context, db *sqlx.DB, rid int64, event, set, activity string, in Inbound) error {
+	tx, err := db.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("campaigns: ingest: %w", err)
+	}
+	defer tx.Rollback()
+	if set != "" {
+		if _, err := tx.ExecContext(ctx, `UPDATE recipients SET `+set+` WHERE id = $1`, rid); err != nil {
+			return fmt.Errorf("campaigns: ingest: %w", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO recipient_events (recipient_id, kind) VALUES ($1, $2)`, rid, event); err != nil {
+		return fmt.Errorf("campaigns: ingest: %w", err)
+	}
+	if event == "bounce" {
+		if _, err := tx.ExecContext(ctx, `UPDATE contacts c SET bounced_at = coalesce(c.bounced_at, now()), updated_at = now()
+			FROM recipients r WHERE r.id = $1 AND c.id = r.contact_id`, rid); err != nil {
+			return fmt.Errorf("campaigns: ingest: %w", err)
+		}
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO activities (contact_id, kind, details)
+		SELECT r.contact_id, $2, jsonb_strip_nulls(jsonb_build_object('campaign_id', r.campaign_id, 'recipient_id', r.id,
+			'subject', nullif($3, ''), 'snippet', nullif($4, ''), 'status', nullif($5, '')))
+		FROM recipients r WHERE r.id = $1`, rid, activity, in.Subject, in.Snippet, in.Status)
+	if err != nil {
+		return fmt.Errorf("campaigns: ingest: %w", err)
+	}
+	return tx.Commit()
+}

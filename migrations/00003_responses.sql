@@ -1,0 +1,42 @@
+-- +goose Up
+
+-- Every response hit, human or machine. Reports count distinct recipients
+-- from here (human events by default); the first human open, click and the
+-- answers are also kept on the recipient row for quick filtering.
+CREATE TABLE recipient_events (
+    id            bigserial PRIMARY KEY,
+    recipient_id  bigint NOT NULL REFERENCES recipients (id) ON DELETE CASCADE,
+    kind          text NOT NULL CHECK (kind IN ('open', 'click', 'rsvp_yes', 'rsvp_no', 'rsvp_tentative',
+                      'unsubscribe', 'reply', 'auto_reply', 'bounce', 'soft_bounce')),
+    machine       boolean NOT NULL DEFAULT false,
+    reason        text NOT NULL DEFAULT '',
+    url           text NOT NULL DEFAULT '',
+    occurred_at   timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX recipient_events_recipient_idx ON recipient_events (recipient_id, kind);
+
+-- Inbound mail already handled, by Message-ID: ingesting the same message
+-- twice (an MTA retry, a re-polled mailbox) changes nothing.
+CREATE TABLE inbound_messages (
+    message_id    text PRIMARY KEY,
+    kind          text NOT NULL,
+    recipient_id  bigint REFERENCES recipients (id) ON DELETE SET NULL,
+    received_at   timestamptz NOT NULL DEFAULT now()
+);
+
+-- How far each polled mailbox has been read.
+CREATE TABLE imap_state (
+    mailbox       text PRIMARY KEY,
+    uid_validity  bigint NOT NULL,
+    last_uid      bigint NOT NULL
+);
+
+-- Follow-up matching and engagement predicates look up a recipient by the
+-- Message-ID of the message it was sent.
+CREATE UNIQUE INDEX recipients_message_id_key ON recipients (message_id) WHERE message_id IS NOT NULL;
+
+-- +goose Down
+DROP INDEX recipients_message_id_key;
+DROP TABLE imap_state;
+DROP TABLE inbound_messages;
+DROP TABLE recipient_events;
