@@ -1271,9 +1271,9 @@ func htmlText(s string) string {
 	return strings.ReplaceAll(html.UnescapeString(string(b)), "\u00a0", " ")
 }
 
-// htmlBlocks are the elements that start a new line.
+// htmlBlocks are the elements that start a new line (<br> breaks one).
 var htmlBlocks = map[string]bool{
-	"br": true, "p": true, "div": true, "tr": true, "li": true, "hr": true, "table": true,
+	"p": true, "div": true, "tr": true, "li": true, "hr": true, "table": true,
 	"blockquote": true, "h1": true, "h2": true, "h3": true, "h4": true, "h5": true, "h6": true,
 }
 
@@ -1299,8 +1299,10 @@ func htmlTag(s, low string, i int, b []byte) (int, []byte) {
 			return next + close, b
 		}
 		return len(s), b
+	case name == "br":
+		b = append(b, '\n')
 	case htmlBlocks[strings.TrimPrefix(name, "/")]:
-		if len(b) > 0 && b[len(b)-1] != '\n' {
+		if len(b) > 0 && b[len(b)-1] != '\n' { // a block starts a line, but only one
 			b = append(b, '\n')
 		}
 	case name == "td" || name == "th":

@@ -38,11 +38,32 @@ func Ingest(ctx context.Context, db *sqlx.DB, signer *Signer, raw []byte) (Inges
 	}
 	if rid != 0 {
 		res.Matched, res.RecipientID = true, &rid
-		if err := apply(ctx, db, in, rid); err != nil {
-			return res, err
+	}
+	return res, record(ctx, db, in, res)
+}
+
+// record applies the message and remembers it in one transaction: one
+// commit per message keeps ingest fast, and a crash leaves neither half.
+func record(ctx context.Context, db *sqlx.DB, in Inbound, res IngestResult) error {
+	if res.Matched && in.Kind == InboundUnsubscribe {
+		if err := Unsubscribe(ctx, db, *res.RecipientID, "mail"); err != nil {
+			return err
 		}
 	}
-	return res, rememberInbound(ctx, db, in, res)
+	tx, err := db.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("campaigns: ingest: %w", err)
+	}
+	defer tx.Rollback()
+	if res.Matched && in.Kind != InboundUnsubscribe {
+		if err := apply(ctx, tx, in, *res.RecipientID); err != nil {
+			return err
+		}
+	}
+	if err := rememberInbound(ctx, tx, in, res); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 func seenInbound(ctx context.Context, db *sqlx.DB, messageID string) (IngestResult, bool, error) {
@@ -63,7 +84,7 @@ func seenInbound(ctx context.Context, db *sqlx.DB, messageID string) (IngestResu
 	return IngestResult{Matched: row.RecipientID != nil, Kind: row.Kind, RecipientID: row.RecipientID}, true, nil
 }
 
-func rememberInbound(ctx context.Context, db *sqlx.DB, in Inbound, res IngestResult) error {
+func rememberInbound(ctx context.Context, db sqlx.ExecerContext, in Inbound, res IngestResult) error {
 	if in.MessageID == "" {
 		return nil
 	}
@@ -128,30 +149,22 @@ func recipientByAddress(ctx context.Context, db *sqlx.DB, addr string) (int64, e
 }
 
 // apply records what the message means for the recipient.
-func apply(ctx context.Context, db *sqlx.DB, in Inbound, rid int64) error {
+func apply(ctx context.Context, tx *sqlx.Tx, in Inbound, rid int64) error {
 	switch {
-	case in.Kind == InboundUnsubscribe:
-		return Unsubscribe(ctx, db, rid, "mail")
 	case in.Kind == InboundReply:
-		return answered(ctx, db, rid, "reply", `replied_at = coalesce(replied_at, now())`, "email.replied", in)
+		return answered(ctx, tx, rid, "reply", `replied_at = coalesce(replied_at, now())`, "email.replied", in)
 	case in.Kind == InboundBounce && in.Hard:
-		return answered(ctx, db, rid, "bounce", `bounced_at = coalesce(bounced_at, now())`, "email.bounced", in)
+		return answered(ctx, tx, rid, "bounce", `bounced_at = coalesce(bounced_at, now())`, "email.bounced", in)
 	case in.Kind == InboundBounce:
-		return answered(ctx, db, rid, "soft_bounce", ``, "email.soft_bounced", in)
+		return answered(ctx, tx, rid, "soft_bounce", ``, "email.soft_bounced", in)
 	default:
-		return answered(ctx, db, rid, "auto_reply", ``, "email.auto_replied", in)
+		return answered(ctx, tx, rid, "auto_reply", ``, "email.auto_replied", in)
 	}
 }
 
 // answered writes the event, the recipient column (set), the timeline
-// entry and, for a hard bounce, the contact's suppression, in one
-// transaction.
-func answered(ctx context.Context, db *sqlx.DB, rid int64, event, set, activity string, in Inbound) error {
-	tx, err := db.BeginTxx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("campaigns: ingest: %w", err)
-	}
-	defer tx.Rollback()
+// entry and, for a hard bounce, the contact's suppression.
+func answered(ctx context.Context, tx *sqlx.Tx, rid int64, event, set, activity string, in Inbound) error {
 	if set != "" {
 		if _, err := tx.ExecContext(ctx, `UPDATE recipients SET `+set+` WHERE id = $1`, rid); err != nil {
 			return fmt.Errorf("campaigns: ingest: %w", err)
@@ -166,12 +179,12 @@ func answered(ctx context.Context, db *sqlx.DB, rid int64, event, set, activity 
 			return fmt.Errorf("campaigns: ingest: %w", err)
 		}
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO activities (contact_id, kind, details)
+	_, err := tx.ExecContext(ctx, `INSERT INTO activities (contact_id, kind, details)
 		SELECT r.contact_id, $2, jsonb_strip_nulls(jsonb_build_object('campaign_id', r.campaign_id, 'recipient_id', r.id,
 			'subject', nullif($3, ''), 'snippet', nullif($4, ''), 'status', nullif($5, '')))
 		FROM recipients r WHERE r.id = $1`, rid, activity, in.Subject, in.Snippet, in.Status)
 	if err != nil {
 		return fmt.Errorf("campaigns: ingest: %w", err)
 	}
-	return tx.Commit()
+	return nil
 }

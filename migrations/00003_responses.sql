@@ -35,7 +35,24 @@ CREATE TABLE imap_state (
 -- Message-ID of the message it was sent.
 CREATE UNIQUE INDEX recipients_message_id_key ON recipients (message_id) WHERE message_id IS NOT NULL;
 
+-- Every activity of a contact also shows on their organisation's timeline;
+-- filling the organisation here covers every writer (sends, tracking,
+-- replies) without each repeating the lookup.
+-- +goose StatementBegin
+CREATE FUNCTION activities_organisation() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.organisation_id IS NULL AND NEW.contact_id IS NOT NULL THEN
+        SELECT organisation_id INTO NEW.organisation_id FROM contacts WHERE id = NEW.contact_id;
+    END IF;
+    RETURN NEW;
+END $$;
+-- +goose StatementEnd
+CREATE TRIGGER activities_organisation BEFORE INSERT ON activities
+    FOR EACH ROW EXECUTE FUNCTION activities_organisation();
+
 -- +goose Down
+DROP TRIGGER activities_organisation ON activities;
+DROP FUNCTION activities_organisation();
 DROP INDEX recipients_message_id_key;
 DROP TABLE imap_state;
 DROP TABLE inbound_messages;

@@ -220,3 +220,16 @@ func get(t *testing.T, u, key string) int {
 	resp.Body.Close()
 	return resp.StatusCode
 }
+
+func TestRepliesIngestFromStdin(t *testing.T) {
+	_, dsn := testdb.New(t)
+	vars := map[string]string{"OUTREACH_DATABASE_URL": dsn, "OUTREACH_SECRET": "cli test secret 0123456789"}
+	msg := "From: Ana <ana@example.org>\r\nTo: replies@network.example.org\r\nSubject: Re: Invitation\r\nMessage-ID: <cli1@example.org>\r\nIn-Reply-To: <unknown@network.example.org>\r\n\r\nSounds good!\r\n"
+	out, _, err := runCmd(t, vars, msg, "replies", "ingest")
+	if err != nil || strings.TrimSpace(out) != `{"matched":false,"kind":"reply","recipient_id":null}` {
+		t.Errorf("ingest: %v %q", err, out)
+	}
+	if _, _, err := runCmd(t, vars, "", "replies", "poll"); err == nil || !strings.Contains(err.Error(), "OUTREACH_IMAP_URL") {
+		t.Errorf("poll without a mailbox: %v", err)
+	}
+}

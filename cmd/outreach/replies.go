@@ -103,3 +103,11 @@ func newPoller(cfg config, db *sqlx.DB, signer *campaigns.Signer, log *slog.Logg
 		},
 	}, nil
 }
+
+// optionalPoller returns the reply poller when a mailbox is configured.
+func optionalPoller(cfg config, db *sqlx.DB, signer *campaigns.Signer, log *slog.Logger) (*worker.Poller, error) {
+	if cfg.IMAPURL == "" {
+		return nil, nil
+	}
+	return newPoller(cfg, db, signer, log)
+}

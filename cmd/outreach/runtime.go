@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/redis/go-redis/v9"
@@ -49,9 +50,10 @@ func newWorker(ctx context.Context, cfg config, db *sqlx.DB, rdb *redis.Client, 
 	return w, closeFn, nil
 }
 
-// runWorker runs the asynq handlers and the dispatcher until ctx ends,
-// then lets the batches in flight finish.
-func runWorker(ctx context.Context, w *worker.Worker) error {
+// runWorker runs the asynq handlers, the dispatcher and, when a mailbox
+// is configured, the reply poller until ctx ends, then lets the batches in
+// flight finish.
+func runWorker(ctx context.Context, w *worker.Worker, poller *worker.Poller) error {
 	srv := w.Server()
 	if err := srv.Start(w.Mux()); err != nil {
 		return fmt.Errorf("worker: %w", err)
@@ -62,8 +64,41 @@ func runWorker(ctx context.Context, w *worker.Worker) error {
 		defer wg.Done()
 		w.Dispatch(ctx)
 	}()
+	if poller != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			pollAsLeader(ctx, w.DB, poller, w.Log)
+		}()
+	}
 	<-ctx.Done()
 	srv.Shutdown()
 	wg.Wait()
 	return nil
+}
+
+// pollerLock lets one process at a time read the reply mailbox.
+const pollerLock = 7_420_003
+
+// pollAsLeader runs the poller in whichever process holds the lock; the
+// others wait and take over if that process stops.
+func pollAsLeader(ctx context.Context, db *sqlx.DB, p *worker.Poller, log *slog.Logger) {
+	for ctx.Err() == nil {
+		conn, err := db.Connx(ctx)
+		if err == nil {
+			var leader bool
+			if err = conn.GetContext(ctx, &leader, `SELECT pg_try_advisory_lock($1)`, pollerLock); err == nil && leader {
+				err = p.Run(ctx)
+				conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, pollerLock)
+			}
+			conn.Close()
+		}
+		if err != nil && ctx.Err() == nil {
+			log.WarnContext(ctx, "reply poller stopped", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(30 * time.Second):
+		}
+	}
 }

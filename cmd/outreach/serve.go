@@ -53,6 +53,10 @@ func runServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer closeSender()
+	poller, err := optionalPoller(cfg, db, w.Links.Signer, log)
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -61,7 +65,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	if !*noWorker {
 		ctx, stop := context.WithCancel(ctx)
 		done := make(chan error, 1)
-		go func() { done <- runWorker(ctx, w) }()
+		go func() { done <- runWorker(ctx, w, poller) }()
 		defer func() { stop(); <-done }()
 	}
 	tracker := &campaigns.Tracker{DB: db, Signer: w.Links.Signer, Log: log}

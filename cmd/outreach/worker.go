@@ -33,7 +33,11 @@ func runWorkerCmd(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer closeSender()
+	poller, err := optionalPoller(cfg, db, w.Links.Signer, log)
+	if err != nil {
+		return err
+	}
 	w.Config.Concurrency, w.Config.StuckAfter, w.Config.LostAfter = *concurrency, *stuck, *lost
 	log.Info("outreach worker started", "concurrency", *concurrency)
-	return runWorker(ctx, w)
+	return runWorker(ctx, w, poller)
 }
