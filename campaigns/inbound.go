@@ -57,7 +57,7 @@ type Inbound struct {
 	Kind      string
 	MessageID string   // this message's own Message-ID, without <>
 	From      string   // sender address, lower-case
-	To        []string // all recipient addresses (To, Cc, Delivered-To, X-Original-To, Envelope-To, X-Envelope-To), lower-case — used to find a plus-address token
+	To        []string // all recipient addresses (Delivered-To, X-Original-To, Envelope-To, X-Envelope-To, To, Cc; at most 1000), lower-case — used to find a plus-address token
 	Subject   string   // decoded, whitespace collapsed, at most 1000 characters
 	// References holds In-Reply-To first, then References (newest first),
 	// without <>, de-duplicated — for a bounce: the Message-ID(s) of the
@@ -259,10 +259,14 @@ func envelope(h textproto.MIMEHeader) Inbound {
 	return in
 }
 
-// recipientFields are the header fields that may name our address.
-// Envelope-To (Exim) and X-Envelope-To carry the envelope recipient, which
-// is where a plus token survives when To shows a list or a BCC.
-var recipientFields = []string{"To", "Cc", "Delivered-To", "X-Original-To", "Envelope-To", "X-Envelope-To"}
+// recipientFields are the header fields that may name our address. The
+// envelope fields come first: added by the receiving MTA, they name our
+// mailbox (and its plus token) even when To shows a list or we were a BCC,
+// and they must survive the cap on recipients. Envelope-To is Exim's.
+var recipientFields = []string{"Delivered-To", "X-Original-To", "Envelope-To", "X-Envelope-To", "To", "Cc"}
+
+// maxRecipients bounds To: a mail to thousands of addresses is not a reply.
+const maxRecipients = 1000
 
 // setRecipients fills To, PlusTokens and UnsubscribeToken.
 func (in *Inbound) setRecipients(h textproto.MIMEHeader) {
@@ -270,6 +274,9 @@ func (in *Inbound) setRecipients(h textproto.MIMEHeader) {
 	for _, k := range recipientFields {
 		for _, v := range h[k] {
 			for _, a := range parseAddresses(v) {
+				if len(in.To) == maxRecipients {
+					return
+				}
 				in.addRecipient(a.Address, seen)
 			}
 		}
