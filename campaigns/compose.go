@@ -134,7 +134,7 @@ func (c *Composer) Compose(r Claimed) (Outgoing, error) {
 	}
 	return Outgoing{
 		RecipientID: r.ID, CampaignID: r.CampaignID, To: *r.Email, ToName: strings.TrimSpace(r.FirstName + " " + r.LastName),
-		From: c.campaign.From, FromName: c.campaign.FromName, ReplyTo: c.campaign.ReplyTo,
+		From: c.campaign.From, FromName: c.campaign.FromName, ReplyTo: c.replyTo(r.ID),
 		Subject: out.Subject, HTML: html, Text: out.Text, MessageID: r.MessageID, InReplyTo: r.Thread,
 		UnsubscribeURL: data.UnsubscribeURL, UnsubscribeMailto: c.links.UnsubscribeMailto(r.ID, c.mailDomain()),
 	}, nil
@@ -167,6 +167,18 @@ func (c *Composer) data(r Claimed) templates.Data {
 		RSVPYesURL:     c.links.RSVP(r.ID, true),
 		RSVPNoURL:      c.links.RSVP(r.ID, false),
 	}
+}
+
+// replyTo personalises a Reply-To written with an empty plus part
+// ("replies+@network.example.org") into a per-recipient address
+// ("replies+TOKEN@..."), so a reply is matched even when the mail client
+// drops In-Reply-To and References.
+func (c *Composer) replyTo(rid int64) string {
+	local, domain, ok := strings.Cut(c.campaign.ReplyTo, "+@")
+	if !ok {
+		return c.campaign.ReplyTo
+	}
+	return local + "+" + c.links.Signer.Token(LinkReply, rid, "") + "@" + domain
 }
 
 // mailDomain is where replies and the mailto: unsubscribe go: the reply

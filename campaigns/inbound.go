@@ -42,11 +42,11 @@ var (
 
 // Limits that keep parsing cheap whatever the input.
 const (
-	maxInboundParts = 200     // MIME parts visited
-	maxInboundDepth = 10      // multipart nesting
-	maxInboundText  = 1 << 20 // decoded bytes kept per body part
-	maxInboundScan  = 64 << 10
-	maxInboundRefs  = 100
+	maxInboundParts = 200      // MIME parts visited
+	maxInboundDepth = 10       // multipart nesting
+	maxInboundText  = 1 << 20  // decoded bytes kept per body part
+	maxInboundScan  = 64 << 10 // text scanned for bounce details and snippets
+	maxInboundRefs  = 100      // identifiers kept; matching looks each one up
 	maxSnippet      = 2000
 	maxDiagnostic   = 300
 	maxSubject      = 1000
@@ -128,8 +128,9 @@ type Inbound struct {
 //     "Automatische Antwort", "Abwesend", "Absence", "Réponse automatique",
 //     "Absent du bureau", "Respuesta automática", "Fuera de la oficina",
 //     "Risposta automatica", "Fuori sede", "Fuori ufficio", "Automatisch
-//     antwoord", "Afwezig", "Niet aanwezig" or similar. X-Auto-Response-Suppress
-//     alone is not a signal: Outlook sets it on ordinary mail too.
+//     antwoord", "Afwezig", "Niet aanwezig" or similar.
+//     X-Auto-Response-Suppress is not a signal: it asks others not to
+//     answer automatically and says nothing about the message itself.
 //  5. Otherwise a human reply. A forwarded invitation ("Fwd:", "WG:",
 //     "TR:") is a reply too; whether it belongs to one of our sends is
 //     decided where References and PlusTokens are matched, not here.
@@ -469,7 +470,11 @@ func (p *inboundParts) walk(h textproto.MIMEHeader, body io.Reader, depth int) {
 			p.original, _ = readFieldBlock(readPart(h, body))
 		}
 	case (mt == "text/plain" || mt == "text/html") && !isAttachment(h):
-		p.addText(mt, decodeCharset(readPart(h, body), params["charset"]))
+		text := decodeCharset(readPart(h, body), params["charset"])
+		if mt == "text/plain" && strings.EqualFold(params["format"], "flowed") {
+			text = unflow(text, strings.EqualFold(params["delsp"], "yes"))
+		}
+		p.addText(mt, text)
 	}
 }
 
@@ -496,6 +501,30 @@ func (p *inboundParts) addText(mt, text string) {
 	} else {
 		p.plain = append(p.plain, text)
 	}
+}
+
+// unflow joins the soft line breaks of format=flowed text (RFC 3676), so
+// a snippet shows the writer's paragraphs rather than the client's wrapping.
+// Quoted lines are left alone: they are dropped later anyway.
+func unflow(text string, delsp bool) string {
+	lines := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
+	var b strings.Builder
+	for i, line := range lines {
+		if isQuotedLine(line) {
+			b.WriteString(line + "\n")
+			continue
+		}
+		line = strings.TrimPrefix(line, " ") // space-stuffing
+		soft := strings.HasSuffix(line, " ") && line != "-- " && i+1 < len(lines) && !isQuotedLine(lines[i+1])
+		if soft && delsp {
+			line = line[:len(line)-1]
+		}
+		b.WriteString(line)
+		if !soft {
+			b.WriteByte('\n')
+		}
+	}
+	return b.String()
 }
 
 // isDeliveryReport reports whether the message is an RFC 3464 DSN.

@@ -329,6 +329,18 @@ func TestInboundSnippet(t *testing.T) {
 	}
 }
 
+func TestInboundFlowed(t *testing.T) {
+	raw := message("Thanks for the \r\ninvitation, I will \r\n come.\r\n\r\n-- \r\nBen\r\n", "From: b@example.com", "Subject: Re: x",
+		"Content-Type: text/plain; charset=utf-8; format=flowed; delsp=no")
+	in, err := ParseInbound(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "Thanks for the invitation, I will come."; in.Snippet != want {
+		t.Errorf("Snippet = %q, want %q", in.Snippet, want)
+	}
+}
+
 func TestInboundSnippetLength(t *testing.T) {
 	long := strings.Repeat("é", 3000)
 	got := replyText(long, false)

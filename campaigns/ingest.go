@@ -98,9 +98,9 @@ func rememberInbound(ctx context.Context, db sqlx.ExecerContext, in Inbound, res
 
 // match finds the recipient a message answers, most reliable first: the
 // signed unsubscribe address; the Message-IDs it refers to (In-Reply-To,
-// References, or for a bounce those of the returned original); for a
-// bounce, the failed address; as a last resort the sender's address among
-// recipients mailed in the last 30 days.
+// References, or for a bounce those of the returned original); a signed
+// Reply-To plus-address; for a bounce, the failed address; as a last
+// resort the sender's address among recipients mailed in the last 30 days.
 func match(ctx context.Context, db *sqlx.DB, signer *Signer, in Inbound) (int64, error) {
 	if in.UnsubscribeToken != "" {
 		if rid, _, err := signer.Parse(LinkUnsubscribe, in.UnsubscribeToken); err == nil {
@@ -110,11 +110,22 @@ func match(ctx context.Context, db *sqlx.DB, signer *Signer, in Inbound) (int64,
 	if rid, err := recipientByMessageID(ctx, db, in.References); rid != 0 || err != nil {
 		return rid, err
 	}
+	for _, tok := range in.PlusTokens {
+		if rid, _, err := signer.Parse(LinkReply, tok); err == nil && recipientExists(ctx, db, rid) {
+			return rid, nil
+		}
+	}
 	addr := in.From
 	if in.Kind == InboundBounce {
 		addr = in.FailedAddress
 	}
 	return recipientByAddress(ctx, db, addr)
+}
+
+func recipientExists(ctx context.Context, db *sqlx.DB, rid int64) bool {
+	var ok bool
+	db.GetContext(ctx, &ok, `SELECT EXISTS (SELECT 1 FROM recipients WHERE id = $1)`, rid)
+	return ok
 }
 
 func recipientByMessageID(ctx context.Context, db *sqlx.DB, ids []string) (int64, error) {

@@ -178,3 +178,20 @@ func TestIngestAPI(t *testing.T) {
 		t.Errorf("empty body: %d %q", got, res.Error)
 	}
 }
+
+func TestReplyMatchedByTokenisedReplyTo(t *testing.T) {
+	s := newServer(t)
+	rid := recipientFor(t, s, "a@example.org")
+	tok := signer.Token(campaigns.LinkReply, rid, "")
+	// A client that keeps no In-Reply-To or References, from another address.
+	raw := "From: Ana Private <ana.private@elsewhere.example>\r\nTo: Team <replies+" + tok + "@network.example.org>\r\n" +
+		"Subject: about your invitation\r\nMessage-ID: <p1@elsewhere.example>\r\n\r\nI would like to come.\r\n"
+	res, err := campaigns.Ingest(context.Background(), s.db, signer, []byte(raw))
+	if err != nil || !res.Matched || *res.RecipientID != rid || res.Kind != "reply" {
+		t.Fatalf("%+v %v", res, err)
+	}
+	forged := strings.Replace(strings.Replace(raw, tok, signer.Token(campaigns.LinkOpen, rid, ""), 1), "p1@", "p2@", 1)
+	if res, _ := campaigns.Ingest(context.Background(), s.db, signer, []byte(forged)); res.Matched {
+		t.Errorf("a token of another kind matched: %+v", res)
+	}
+}

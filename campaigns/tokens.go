@@ -23,6 +23,7 @@ const (
 	LinkRSVPYes     byte = 'y'
 	LinkRSVPNo      byte = 'n'
 	LinkUnsubscribe byte = 'u'
+	LinkReply       byte = 'r' // in a per-recipient Reply-To plus-address
 )
 
 // macSize is the truncated HMAC length: 128 bits, beyond guessing.

@@ -319,3 +319,30 @@ func TestOutboxKeepsMessagesWhenNoSMTPServerIsSet(t *testing.T) {
 		t.Errorf("outbox message: %v\n%s", err, m.Raw)
 	}
 }
+
+func TestReplyAfterFollowUpWasQueuedStillStopsIt(t *testing.T) {
+	r := newRig(t, contactsCSV(1, sameDomain))
+	ctx := context.Background()
+	in := basicInput("")
+	in.Followup = []campaigns.FollowUp{{After: "1s", Subject: "Reminder", HTML: "<p>Reminder</p>"}}
+	c := r.create(in)
+	r.send(c.ID)
+	r.db.MustExec(`UPDATE recipients SET status = 'sent', sent_at = now() - interval '1 minute', message_id = 'first@x' WHERE campaign_id = $1`, c.ID)
+	if n, err := campaigns.MaterializeFollowUps(ctx, r.db); err != nil || n != 1 {
+		t.Fatalf("follow-ups %d %v", n, err)
+	}
+	batch, n, err := campaigns.QueueBatch(ctx, r.db, c.ID, 10)
+	if err != nil || n != 1 {
+		t.Fatalf("queue %d %v", n, err)
+	}
+	r.db.MustExec(`UPDATE recipients SET replied_at = now() WHERE campaign_id = $1 AND step = 0`, c.ID) // the reply arrives now
+	task, _ := NewSendBatchTask(DefaultQueue, batch)
+	if err := r.worker(Config{}).HandleSendBatch(ctx, task); err != nil {
+		t.Fatal(err)
+	}
+	var status, reason string
+	r.db.QueryRow(`SELECT status, last_error FROM recipients WHERE campaign_id = $1 AND step = 1`, c.ID).Scan(&status, &reason)
+	if len(r.sink.Messages()) != 0 || status != "suppressed" || reason != "answered" {
+		t.Errorf("follow-up %s (%s), %d sent; want suppressed because answered, none sent", status, reason, len(r.sink.Messages()))
+	}
+}
