@@ -117,7 +117,7 @@ func TestParseInboundFields(t *testing.T) {
 		References: []string{"r12.ol1@network.example.org", "r10.st1@network.example.org"},
 		Date:       in.Date,
 		Snippet: "Hello Ana,\n\nYes, count me in for the 14th. I’ll also forward this to our head of unit, " +
-			"who may want to attend the afternoon session.\n\nKind regards\nCarla Rossi\nPolicy Officer – Regional Development",
+			"who may want to attend the afternoon workshop.\n\nKind regards\nCarla Rossi\nPolicy Officer – Regional Development",
 		PlusTokens: []string{"p7m2c4wq9zrt5kfe"},
 	}
 	if diff := cmp.Diff(want, in); diff != "" {
@@ -466,7 +466,7 @@ func TestInboundHTMLFixtures(t *testing.T) {
 	tests := []struct{ file, want string }{
 		{"gmail_reply.eml", "Hi Ana,\n\nThanks, I’d love to join. Can I bring a colleague from our regional office?\n\nBest,\nBen"},
 		{"outlook_reply.eml", "Hello Ana,\n\nYes, count me in for the 14th. I’ll also forward this to our head of unit, " +
-			"who may want to attend the afternoon session.\n\nKind regards\nCarla Rossi\nPolicy Officer – Regional Development"},
+			"who may want to attend the afternoon workshop.\n\nKind regards\nCarla Rossi\nPolicy Officer – Regional Development"},
 		{"forward.eml", "Hi Grace,\n\nFYI — this might interest you; Ana (in copy) can add you to the list.\n\nBen"},
 		{"ooo_en_outlook.eml", "Thank you for your message. I am out of the office until 23 March 2026 with limited access " +
 			"to email. For urgent matters please contact secretariat@example.org.\n\nTom Harris"},
