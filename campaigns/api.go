@@ -40,6 +40,7 @@ func (a *API) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/v1/campaigns/{id}/resume", a.Auth.Require(edit, a.action(Resume)))
 	mux.HandleFunc("POST /api/v1/campaigns/{id}/cancel", a.Auth.Require(edit, a.action(Cancel)))
 	mux.HandleFunc("POST /api/v1/replies/ingest", a.Auth.Require(edit, a.ingest))
+	a.reportRoutes(mux)
 	mux.HandleFunc("GET /api/v1/outbox", a.Auth.Require(view, a.outboxList))
 	mux.HandleFunc("GET /api/v1/outbox/{id}", a.Auth.Require(view, a.outboxShow))
 }

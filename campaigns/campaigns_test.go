@@ -71,6 +71,22 @@ func (s *server) do(role crm.Role, method, path, body string, out any) int {
 	return resp.StatusCode
 }
 
+// doRaw sends a request and copies the raw answer into out.
+func (s *server) doRaw(role crm.Role, method, path string, out *strings.Builder) int {
+	s.t.Helper()
+	req, _ := http.NewRequest(method, s.url+path, nil)
+	req.Header.Set("Authorization", "Bearer "+s.key[role])
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	io.Copy(out, resp.Body)
+	return resp.StatusCode
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
 const validCampaign = `{"name":"Spring CoP","audience":{"where":"seniority = middle"},"from":"Team <team@network.example.org>",
 	"subject":"Hello {{ .Contact.FirstName }}","html":"<p>Hi {{ .Contact.FirstName | default \"there\" }}</p>",
 	"throttle":{"per_minute":60},"followups":[{"after":"3d","subject":"Reminder","html":"<p>Reminder</p>"}]}`

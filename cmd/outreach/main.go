@@ -38,6 +38,7 @@ func commands() []command {
 		{"user", "user add EMAIL --role ROLE: add a coordinator (password on stdin)", runUser},
 		{"apikey", "apikey create --name NAME [--role ROLE]: print a new API key", runAPIKey},
 		{"campaign", "campaign create FILE | send | schedule | pause | resume | cancel | status | preview | list", runCampaign},
+		{"report", "report CAMPAIGN[,...] --by DIM [--format table|csv|json] [--compare A,B --metric M]: response rates per segment", runReport},
 		{"replies", "replies ingest (raw message on stdin, for an MTA pipe) | replies poll (read the IMAP mailbox once)", runReplies},
 		{"outbox", "outbox list [--campaign ID] | show ID: messages kept when no SMTP server is set", runOutbox},
 	}

@@ -233,3 +233,35 @@ func TestRepliesIngestFromStdin(t *testing.T) {
 		t.Errorf("poll without a mailbox: %v", err)
 	}
 }
+
+func TestReportCommand(t *testing.T) {
+	db, dsn := testdb.New(t)
+	vars := map[string]string{"OUTREACH_DATABASE_URL": dsn}
+	file := t.TempDir() + "/people.csv"
+	os.WriteFile(file, []byte("email,seniority\na@example.org,middle\nb@example.org,middle\nc@example.org,executive\n"), 0o600)
+	if _, _, err := runCmd(t, vars, "", "import", "contacts", file); err != nil {
+		t.Fatal(err)
+	}
+	spec := t.TempDir() + "/campaign.json"
+	os.WriteFile(spec, []byte(`{"name":"CLI","audience":{"where":""},"from":"team@network.example.org","subject":"Hi {{ .Contact.FirstName | default \"there\" }}","html":"<p>Hi</p>"}`), 0o600)
+	if out, _, err := runCmd(t, vars, "", "campaign", "create", spec); err != nil || !strings.Contains(out, "draft") {
+		t.Fatalf("create: %v %s", err, out)
+	}
+	if _, _, err := runCmd(t, vars, "", "campaign", "send", "1"); err != nil {
+		t.Fatal(err)
+	}
+	db.MustExec(`UPDATE recipients r SET status = 'sent', sent_at = now(), replied_at = CASE WHEN c.email = 'a@example.org' THEN now() END
+		FROM contacts c WHERE c.id = r.contact_id`)
+	out, _, err := runCmd(t, vars, "", "report", "1", "--by", "seniority")
+	if err != nil || !strings.Contains(out, "middle") || !strings.Contains(out, "total") || !strings.Contains(out, "1  50.0%") {
+		t.Errorf("table: %v\n%s", err, out)
+	}
+	out, _, err = runCmd(t, vars, "", "report", "1", "--by", "seniority", "--format", "csv")
+	if err != nil || !strings.HasPrefix(out, "seniority,recipients,sent,delivered") {
+		t.Errorf("csv: %v\n%s", err, out)
+	}
+	out, _, err = runCmd(t, vars, "", "report", "1", "--by", "seniority", "--compare", "middle,executive", "--metric", "replied")
+	if err != nil || !strings.Contains(out, "too few") {
+		t.Errorf("compare: %v\n%s", err, out)
+	}
+}
