@@ -32,19 +32,19 @@ type ReportQuery struct {
 // Row is one group's funnel. A recipient is a contact invited by one
 // campaign: the invitation and its follow-ups count once together.
 type Row struct {
-	Group          map[string]string         `json:"group"`
-	Recipients     int                       `json:"recipients" db:"recipients"`
-	Sent           int                       `json:"sent" db:"sent"`
-	Delivered      int                       `json:"delivered" db:"delivered"`
-	Opened         int                       `json:"opened" db:"opened"`
-	Clicked        int                       `json:"clicked" db:"clicked"`
-	Replied        int                       `json:"replied" db:"replied"`
-	RSVPYes        int                       `json:"rsvp_yes" db:"rsvp_yes"`
-	RSVPNo         int                       `json:"rsvp_no" db:"rsvp_no"`
-	RSVPTentative  int                       `json:"rsvp_tentative" db:"rsvp_tentative"`
-	Unsubscribed   int                       `json:"unsubscribed" db:"unsubscribed"`
-	Bounced        int                       `json:"bounced" db:"bounced"`
-	Rates          map[string]stats.Interval `json:"rates"`
+	Group         map[string]string         `json:"group"`
+	Recipients    int                       `json:"recipients" db:"recipients"`
+	Sent          int                       `json:"sent" db:"sent"`
+	Delivered     int                       `json:"delivered" db:"delivered"`
+	Opened        int                       `json:"opened" db:"opened"`
+	Clicked       int                       `json:"clicked" db:"clicked"`
+	Replied       int                       `json:"replied" db:"replied"`
+	RSVPYes       int                       `json:"rsvp_yes" db:"rsvp_yes"`
+	RSVPNo        int                       `json:"rsvp_no" db:"rsvp_no"`
+	RSVPTentative int                       `json:"rsvp_tentative" db:"rsvp_tentative"`
+	Unsubscribed  int                       `json:"unsubscribed" db:"unsubscribed"`
+	Bounced       int                       `json:"bounced" db:"bounced"`
+	Rates         map[string]stats.Interval `json:"rates"`
 }
 
 // reportRow is a Row as the query returns it.
@@ -91,7 +91,7 @@ func (r *Row) add(o Row) {
 // Report is a campaign's (or several campaigns') funnel per group, with a
 // total row.
 type Report struct {
-	CampaignIDs []int64 `json:"campaign_ids"`
+	CampaignIDs []int64  `json:"campaign_ids"`
 	By          []string `json:"by"`
 	Machine     bool     `json:"machine_events_included"`
 	Rows        []Row    `json:"rows"`
