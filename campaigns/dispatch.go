@@ -57,21 +57,32 @@ func MaterializeFollowUps(ctx context.Context, db sqlx.ExecerContext) (int64, er
 }
 
 // FinishCompleted marks running campaigns done when nothing is left to send
-// and no follow-up can still come due.
-func FinishCompleted(ctx context.Context, q sqlx.QueryerContext) ([]int64, error) {
-	var done []int64
-	err := sqlx.SelectContext(ctx, q, &done, `
-		UPDATE campaigns k SET status = 'done', finished_at = now(), updated_at = now()
-		WHERE k.status = 'running'
-		AND NOT EXISTS (SELECT 1 FROM recipients r WHERE r.campaign_id = k.id AND r.status IN ('pending', 'queued', 'sending'))
-		AND NOT EXISTS (
-			SELECT 1 FROM recipients p JOIN campaign_steps s ON s.campaign_id = p.campaign_id AND s.position = p.step + 1
-			WHERE p.campaign_id = k.id AND p.status = 'sent' AND `+noAnswer+`
-			AND NOT EXISTS (SELECT 1 FROM recipients n WHERE n.campaign_id = p.campaign_id
-				AND n.contact_id = p.contact_id AND n.step = s.position))
-		RETURNING k.id`)
+// and no follow-up can still come due. It runs on every dispatcher tick, so
+// it first finds, by index, the few campaigns with nothing in flight, and
+// only for those looks for follow-ups still to come.
+func FinishCompleted(ctx context.Context, db sqlx.ExtContext) ([]int64, error) {
+	var idle []int64
+	err := sqlx.SelectContext(ctx, db, &idle, `SELECT k.id FROM campaigns k WHERE k.status = 'running'
+		AND NOT EXISTS (SELECT 1 FROM recipients r WHERE r.campaign_id = k.id AND r.status IN ('pending', 'queued', 'sending'))`)
 	if err != nil {
 		return nil, fmt.Errorf("campaigns: finish: %w", err)
+	}
+	var done []int64
+	for _, id := range idle {
+		res, err := db.ExecContext(ctx, `UPDATE campaigns k SET status = 'done', finished_at = now(), updated_at = now()
+			WHERE k.id = $1 AND k.status = 'running'
+			AND NOT EXISTS (SELECT 1 FROM recipients r WHERE r.campaign_id = k.id AND r.status IN ('pending', 'queued', 'sending'))
+			AND NOT EXISTS (
+				SELECT 1 FROM recipients p JOIN campaign_steps s ON s.campaign_id = p.campaign_id AND s.position = p.step + 1
+				WHERE p.campaign_id = k.id AND p.status = 'sent' AND `+noAnswer+`
+				AND NOT EXISTS (SELECT 1 FROM recipients n WHERE n.campaign_id = p.campaign_id
+					AND n.contact_id = p.contact_id AND n.step = s.position))`, id)
+		if err != nil {
+			return done, fmt.Errorf("campaigns: finish %d: %w", id, err)
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			done = append(done, id)
+		}
 	}
 	return done, nil
 }

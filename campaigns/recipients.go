@@ -135,12 +135,12 @@ func RecordResults(ctx context.Context, db *sqlx.DB, results []Result) error {
 				bounced_at = CASE WHEN r.outcome = 'bounced' THEN r.at ELSE x.bounced_at END,
 				batch_id = CASE WHEN r.outcome = 'pending' THEN NULL ELSE x.batch_id END
 			FROM r WHERE x.id = r.id AND x.status = 'sending'
-			RETURNING x.id, x.campaign_id, x.step),
+			RETURNING x.id, x.campaign_id, x.step, x.organisation_id),
 		b AS (
 			UPDATE contacts c SET bounced_at = r.at, updated_at = now()
 			FROM r WHERE c.id = r.contact_id AND r.outcome = 'bounced' AND c.bounced_at IS NULL)
-		INSERT INTO activities (contact_id, kind, occurred_at, details)
-		SELECT r.contact_id, 'email.' || r.outcome, r.at,
+		INSERT INTO activities (contact_id, organisation_id, kind, occurred_at, details)
+		SELECT r.contact_id, u.organisation_id, 'email.' || r.outcome, r.at,
 			jsonb_strip_nulls(jsonb_build_object('campaign_id', u.campaign_id, 'step', u.step, 'recipient_id', r.id,
 				'error', nullif(r.error, '')))
 		FROM r JOIN u ON u.id = r.id WHERE r.outcome <> 'pending'`,

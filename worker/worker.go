@@ -107,6 +107,10 @@ func (w *Worker) Server() *asynq.Server {
 		Concurrency:              w.conf().Concurrency,
 		Queues:                   map[string]int{w.conf().Queue: 1},
 		DelayedTaskCheckInterval: time.Second,
+		// An idle worker looks for work ten times a second instead of once,
+		// so a campaign starts (and pause/resume resumes) without a lag;
+		// the cost is a few Redis round trips per second while idle.
+		TaskCheckInterval: 100 * time.Millisecond,
 		ShutdownTimeout:          30 * time.Second,
 		Logger:                   asynqLogger{w.Log},
 		ErrorHandler: asynq.ErrorHandlerFunc(func(ctx context.Context, t *asynq.Task, err error) {
