@@ -24,7 +24,7 @@ func benchSend(b *testing.B, n int, dkim bool) {
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		r := newRig(b, contactsCSV(n, func(i int) string { return fmt.Sprintf("org%d.example.org", i%500) }))
-		w := r.worker(Config{ChunkSize: 100, Concurrency: 16})
+		w := r.worker(Config{})
 		if dkim {
 			w.DKIM = benchDKIM(b)
 		}

@@ -67,7 +67,7 @@ func newRig(t testing.TB, contactsCSV string) *rig {
 
 // worker returns a worker sending to the sink with quick test timings.
 func (r *rig) worker(cfg Config) *Worker {
-	sc, err := ParseSMTPURL("smtp://" + r.sink.Addr + "?tls=none&max_conns=16")
+	sc, err := ParseSMTPURL("smtp://" + r.sink.Addr + "?tls=none&max_conns=4")
 	if err != nil {
 		r.t.Fatal(err)
 	}

@@ -88,8 +88,8 @@ func (w *Worker) sendChunk(ctx context.Context, c campaigns.Campaign, comp *camp
 	for i, d := range delays {
 		// Record before idling, so a crash while waiting leaves nothing
 		// sent but unrecorded: under a throttle, a killed worker causes no
-		// duplicate sends.
-		if time.Until(start.Add(d)) > 50*time.Millisecond {
+		// duplicate sends; at full speed, at most recordEvery per worker.
+		if time.Until(start.Add(d)) > 50*time.Millisecond || len(rec.pending) >= recordEvery {
 			if err := rec.flush(ctx); err != nil {
 				return ids(mailable[i:]), err
 			}
@@ -118,6 +118,10 @@ func (s *statusCheck) running(ctx context.Context) bool {
 	s.at = time.Now()
 	return s.w.stillSending(ctx, s.c)
 }
+
+// recordEvery bounds how many sent messages a worker holds unrecorded:
+// the duplicates a killed worker can cause when sending at full speed.
+const recordEvery = 25
 
 // recorder buffers outcomes and writes them in one statement.
 type recorder struct {

@@ -18,7 +18,7 @@ type Config struct {
 	Queue            string        // asynq queue; default DefaultQueue
 	Concurrency      int           // batches sent at once per process; default 8
 	BatchSize        int           // recipients per batch without a throttle; default 100
-	ChunkSize        int           // recipients claimed and recorded together; default 20
+	ChunkSize        int           // recipients claimed together; default 50
 	MaxAttempts      int           // temporary failures before a recipient is failed; default 8
 	RetryBase        time.Duration // first retry delay, doubled each time; default 1 min
 	Account          string        // names the sending account for its rate limit; default "default"
@@ -42,7 +42,7 @@ func (c Config) withDefaults() Config {
 	}
 	def(&c.Concurrency, 8)
 	def(&c.BatchSize, 100)
-	def(&c.ChunkSize, 20)
+	def(&c.ChunkSize, 50)
 	def(&c.MaxAttempts, 8)
 	defDur(&c.RetryBase, time.Minute)
 	defDur(&c.StuckAfter, 2*time.Minute)
