@@ -14,6 +14,31 @@ import (
 	"outreach/worker"
 )
 
+// sending is the sending side of a process and what it holds open.
+type sending struct {
+	redis  *redis.Client
+	worker *worker.Worker
+	poller *worker.Poller // nil without a mailbox
+	close  func()
+}
+
+// newSending builds the worker and, when a mailbox is configured, the
+// reply poller; close releases the Redis and SMTP connections.
+func newSending(ctx context.Context, cfg config, db *sqlx.DB, log *slog.Logger) (sending, error) {
+	rdb := redis.NewClient(cfg.redisOptions())
+	w, closeSender, err := newWorker(ctx, cfg, db, rdb, log)
+	if err != nil {
+		rdb.Close()
+		return sending{}, err
+	}
+	s := sending{redis: rdb, worker: w, close: func() { closeSender(); rdb.Close() }}
+	if s.poller, err = optionalPoller(cfg, db, w.Links.Signer, log); err != nil {
+		s.close()
+		return sending{}, err
+	}
+	return s, nil
+}
+
 // newWorker assembles the sending side from the configuration: the signing
 // secret, the sender (SMTP, or the outbox when no server is configured),
 // DKIM and the shared rate limiter.

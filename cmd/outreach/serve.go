@@ -46,17 +46,12 @@ func runServe(ctx context.Context, e env, args []string) error {
 			return err
 		}
 	}
-	rdb := redis.NewClient(cfg.redisOptions())
-	defer rdb.Close()
-	w, closeSender, err := newWorker(ctx, cfg, db, rdb, log)
+	snd, err := newSending(ctx, cfg, db, log)
 	if err != nil {
 		return err
 	}
-	defer closeSender()
-	poller, err := optionalPoller(cfg, db, w.Links.Signer, log)
-	if err != nil {
-		return err
-	}
+	defer snd.close()
+	w := snd.worker
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -65,7 +60,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	if !*noWorker {
 		ctx, stop := context.WithCancel(ctx)
 		done := make(chan error, 1)
-		go func() { done <- runWorker(ctx, w, poller) }()
+		go func() { done <- runWorker(ctx, w, snd.poller) }()
 		defer func() { stop(); <-done }()
 	}
 	tracker := &campaigns.Tracker{DB: db, Signer: w.Links.Signer, Log: log}
@@ -73,7 +68,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	trackDone := make(chan struct{})
 	go func() { tracker.Run(trackCtx); close(trackDone) }()
 	defer func() { stopTracking(); <-trackDone }() // after the server stops: flush the last events
-	return serveHTTP(ctx, ln, newMux(db, rdb, w, tracker, cfg, log), log)
+	return serveHTTP(ctx, ln, newMux(db, snd.redis, w, tracker, cfg, log), log)
 }
 
 // newMux composes the route tables of every part into one mux.

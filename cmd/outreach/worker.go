@@ -5,8 +5,6 @@ import (
 	"flag"
 	"log/slog"
 	"time"
-
-	"github.com/redis/go-redis/v9"
 )
 
 // runWorkerCmd runs sending workers and the dispatcher without HTTP, for
@@ -26,18 +24,13 @@ func runWorkerCmd(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	rdb := redis.NewClient(cfg.redisOptions())
-	defer rdb.Close()
-	w, closeSender, err := newWorker(ctx, cfg, db, rdb, log)
+	snd, err := newSending(ctx, cfg, db, log)
 	if err != nil {
 		return err
 	}
-	defer closeSender()
-	poller, err := optionalPoller(cfg, db, w.Links.Signer, log)
-	if err != nil {
-		return err
-	}
+	defer snd.close()
+	w := snd.worker
 	w.Config.Concurrency, w.Config.StuckAfter, w.Config.LostAfter = *concurrency, *stuck, *lost
 	log.Info("outreach worker started", "concurrency", *concurrency)
-	return runWorker(ctx, w, poller)
+	return runWorker(ctx, w, snd.poller)
 }
