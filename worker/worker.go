@@ -111,8 +111,8 @@ func (w *Worker) Server() *asynq.Server {
 		// so a campaign starts (and pause/resume resumes) without a lag;
 		// the cost is a few Redis round trips per second while idle.
 		TaskCheckInterval: 100 * time.Millisecond,
-		ShutdownTimeout:          30 * time.Second,
-		Logger:                   asynqLogger{w.Log},
+		ShutdownTimeout:   30 * time.Second,
+		Logger:            asynqLogger{w.Log},
 		ErrorHandler: asynq.ErrorHandlerFunc(func(ctx context.Context, t *asynq.Task, err error) {
 			w.Log.ErrorContext(ctx, "task failed", "type", t.Type(), "err", err)
 		}),
