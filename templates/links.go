@@ -3,6 +3,8 @@ package templates
 import (
 	"html"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Links lists the absolute http(s) links of a rendered HTML body, in order,
@@ -132,10 +134,25 @@ func charRef(s string) (string, int) {
 		return s[:n], n // "&amp=" in a query is literal
 	}
 	name := s[:n]
-	if ref := html.UnescapeString(name); isWholeRef(name, ref) {
+	if ref := namedRef(name); isWholeRef(name, ref) {
 		return ref, n
 	}
 	return name, n
+}
+
+// namedRef decodes the named reference name ("&" with the letters and
+// digits after it and the ";" that follows them), as in text: a legacy
+// name without ";" is decoded even at the start of a longer one.
+func namedRef(name string) string {
+	// The standard library leaves out the two references whose decoding
+	// takes more bytes than their name.
+	switch name {
+	case "&nLt;":
+		return "\u226a\u20d2"
+	case "&nGt;":
+		return "\u226b\u20d2"
+	}
+	return html.UnescapeString(name)
 }
 
 // isWholeRef tells the decoding of a whole reference from that of a legacy
@@ -148,26 +165,59 @@ func isWholeRef(name, ref string) bool {
 	return name == "&semi;" || !strings.HasSuffix(ref, name[len(name)-1:])
 }
 
-// numericRef decodes "&#65;", "&#x41;" and their forms without ";".
+// numericRef decodes "&#65;", "&#x41;" and their forms without ";" as
+// browsers do, which html.UnescapeString does not quite: it leaves "&#5" at
+// the end of its input and "&#1x" alone, and lets "&#4294967361;" wrap
+// around to "A".
 func numericRef(s string) (string, int) {
 	n := 2
 	hex := n < len(s) && (s[n] == 'x' || s[n] == 'X')
 	if hex {
 		n++
 	}
-	digits := n
-	for n < len(s) && ('0' <= s[n] && s[n] <= '9' || hex && isHexLetter(s[n])) {
-		n++
+	first := n
+	var r rune
+digits:
+	for ; n < len(s); n++ {
+		var d rune
+		switch c := s[n]; {
+		case '0' <= c && c <= '9':
+			d = rune(c - '0')
+		case hex && isHexLetter(c):
+			d = rune(c|0x20-'a') + 10
+		default:
+			break digits
+		}
+		if r <= unicode.MaxRune { // more digits cannot make it valid
+			if hex {
+				r = r*16 + d
+			} else {
+				r = r*10 + d
+			}
+		}
 	}
-	if n == digits {
+	if n == first {
 		return "&", 1
 	}
 	if n < len(s) && s[n] == ';' {
-		return html.UnescapeString(s[:n+1]), n + 1
+		n++
 	}
-	// html.UnescapeString leaves a short reference without ";" at the end of
-	// its input alone ("&#5"); browsers decode it.
-	return html.UnescapeString(s[:n] + ";"), n
+	switch {
+	case 0x80 <= r && r <= 0x9f:
+		r = windows1252[r-0x80] // what old pages meant by these
+	case r == 0 || 0xd800 <= r && r <= 0xdfff || r > unicode.MaxRune:
+		r = utf8.RuneError
+	}
+	return string(r), n
+}
+
+// windows1252 maps the C1 controls 0x80 to 0x9f as browsers do in
+// references, to the characters of Windows-1252.
+var windows1252 = [32]rune{
+	'\u20ac', '\u0081', '\u201a', '\u0192', '\u201e', '\u2026', '\u2020', '\u2021',
+	'\u02c6', '\u2030', '\u0160', '\u2039', '\u0152', '\u008d', '\u017d', '\u008f',
+	'\u0090', '\u2018', '\u2019', '\u201c', '\u201d', '\u2022', '\u2013', '\u2014',
+	'\u02dc', '\u2122', '\u0161', '\u203a', '\u0153', '\u009d', '\u017e', '\u0178',
 }
 
 func isHexLetter(c byte) bool {

@@ -99,6 +99,7 @@ func TestUnescapeAttr(t *testing.T) {
 		"&&&;; &;",
 		"caf&eacute;&eacute",
 		"&semi;&fjlig;&notit;&copyx;&copy;x",
+		"&nLt;&nGt;&nLt &#4294967361;&#x100000041;&#1x&#128;&#xD800;",
 	}
 	for _, v := range values {
 		if got, want := unescapeAttr(v), tokenizerAttr(v); got != want {

@@ -24,6 +24,9 @@ type tagScanner struct {
 	src     string
 	pos     int
 	rawText string // the element whose raw text comes next, lower-case
+	// element, when set, receives what TextFromHTML needs of each start tag,
+	// read in place of the href.
+	element *element
 }
 
 func (s *tagScanner) next() (tag, bool) {
@@ -74,8 +77,14 @@ func (s *tagScanner) tag(start, nameStart int, closing bool) (tag, bool) {
 		i++
 	}
 	t := tag{start: start, name: src[nameStart:i], closing: closing, src: src}
-	wantHref := !closing && (strings.EqualFold(t.name, "a") || strings.EqualFold(t.name, "area"))
-	end, ok := t.readAttrs(i, wantHref)
+	var end int
+	var ok bool
+	if s.element != nil && !closing {
+		end, ok = t.readElement(i, s.element)
+	} else {
+		wantHref := !closing && (strings.EqualFold(t.name, "a") || strings.EqualFold(t.name, "area"))
+		end, ok = t.readAttrs(i, wantHref)
+	}
 	if !ok {
 		s.pos = len(src) // the document ends inside the tag: it is not one
 		return tag{}, false

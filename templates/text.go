@@ -1,12 +1,11 @@
 package templates
 
 import (
+	"bytes"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
-
-	"golang.org/x/net/html"
-	"golang.org/x/net/html/atom"
 )
 
 // textWidth is where lines are wrapped: short enough for any mail client
@@ -18,78 +17,324 @@ const textWidth = 76
 // links "text (url)" (just the url when the text is the url), entities are
 // decoded, scripts, styles and hidden elements dropped, whitespace collapsed,
 // and lines wrapped at about 76 characters where there is a space.
+//
+// It runs for every message sent without a text template, so it reads the
+// document with the package's tag scanner rather than a full tokenizer; the
+// text between tags is cut and decoded as the HTML tokenizer does it.
 func TextFromHTML(body string) string {
-	w := &textWriter{}
-	w.out.Grow(len(body) / 3)
-	z := html.NewTokenizer(strings.NewReader(body))
-	for {
-		switch z.Next() {
-		case html.ErrorToken:
-			return w.finish()
-		case html.TextToken:
-			w.text(string(z.Text()))
-		case html.StartTagToken:
-			w.start(readTag(z), false)
-		case html.SelfClosingTagToken:
-			w.start(readTag(z), true)
-		case html.EndTagToken:
-			name, _ := z.TagName()
-			w.end(elementName(name))
+	var w textWriter
+	w.out.Grow(len(body) / 2) // emails are mostly markup
+	var para [512]byte
+	w.para = para[:0]
+	var e element
+	s := tagScanner{src: body, element: &e}
+	text := 0 // where the text not yet given to w begins
+	for s.pos < len(body) {
+		if s.rawText != "" {
+			name, from := s.rawText, s.pos
+			s.skipRawText()
+			w.rawText(body[from:s.pos], name == "textarea" || name == "title")
+			text = s.pos
+			continue
+		}
+		i := strings.IndexByte(body[s.pos:], '<')
+		if i < 0 {
+			break
+		}
+		start := s.pos + i
+		if rest := body[start:]; rest == "<" || rest == "</" {
+			break // at the very end these are text
+		}
+		t, ok := s.markup(start)
+		if !ok && s.pos == start+1 {
+			continue // a "<" that starts no markup is text
+		}
+		// A tag, comment or doctype ends the text before it. An unfinished
+		// tag at the end takes the rest of the document with it.
+		w.text(body[text:start])
+		text = s.pos
+		if ok {
+			w.tag(t.name, t.closing, &e)
 		}
 	}
+	w.text(body[text:])
+	return w.finish()
 }
 
-// element is a start tag with the attributes the text conversion uses.
+// element holds what the text conversion uses of a start tag's attributes.
 type element struct {
-	name, href string
-	hidden     bool
+	href        string
+	hidden      bool
+	selfClosing bool
 }
 
-func readTag(z *html.Tokenizer) element {
-	name, more := z.TagName()
-	e := element{name: elementName(name)}
-	for more {
-		var k, v []byte
-		k, v, more = z.TagAttr()
-		switch string(k) {
-		case "href":
-			if e.name == "a" {
-				e.href = strings.TrimSpace(string(v))
+// readElement reads the attributes of a start tag from i to the closing
+// ">" into e, the way the HTML tokenizer reports them: names ignore ASCII
+// case, only the first of several attributes with one name counts, values
+// are decoded. It returns the offset past ">" and false if there is none.
+func (t *tag) readElement(i int, e *element) (int, bool) {
+	*e = element{}
+	src := t.src
+	isLink := equalASCIIFold(t.name, "a")
+	var seenHref, seenStyle bool
+	var last attr
+	lastStart := -1
+	for {
+		i = skipHTMLSpace(src, i)
+		if i >= len(src) {
+			return 0, false
+		}
+		if src[i] == '>' {
+			break
+		}
+		start := i
+		var a attr
+		a, i = nextAttr(src, i)
+		last, lastStart = a, start
+		switch len(a.name) {
+		case 4:
+			if !seenHref && equalASCIIFold(a.name, "href") {
+				seenHref = true
+				if isLink && a.hasValue {
+					e.href = src[a.valStart:a.valEnd] // decoded below
+				}
 			}
-		case "hidden":
-			e.hidden = true
-		case "style":
-			e.hidden = e.hidden || hiddenStyle(v)
+		case 5:
+			if !seenStyle && equalASCIIFold(a.name, "style") {
+				seenStyle = true
+				e.hidden = e.hidden || a.hasValue && hiddenStyle(src[a.valStart:a.valEnd])
+			}
+		case 6:
+			e.hidden = e.hidden || equalASCIIFold(a.name, "hidden")
 		}
 	}
-	return e
+	end := i + 1
+	if e.href != "" {
+		e.href = strings.TrimSpace(attrText(e.href))
+	}
+	// "<br/>" closes itself, "<p a=b/>" does not: its "/" belongs to the
+	// value. The tokenizer keeps only the first attribute of a name, so a
+	// repeated one's value does not count.
+	e.selfClosing = src[end-2] == '/'
+	if e.selfClosing && last.hasValue && last.quote == 0 && last.valEnd == end-1 {
+		e.selfClosing = repeatedAttr(src, t.start+1+len(t.name), lastStart, last.name)
+	}
+	return end, true
 }
 
-// elementName avoids an allocation per tag for the names HTML knows.
-func elementName(name []byte) string {
-	if a := atom.Lookup(name); a != 0 {
-		return a.String()
+// repeatedAttr reports whether an attribute before offset end, reading from
+// offset i, has the name name, ignoring ASCII case as the tokenizer does.
+func repeatedAttr(src string, i, end int, name string) bool {
+	for i = skipHTMLSpace(src, i); i < end; i = skipHTMLSpace(src, i) {
+		var a attr
+		a, i = nextAttr(src, i)
+		if equalASCIIFold(a.name, name) {
+			return true
+		}
 	}
-	return string(name)
+	return false
+}
+
+// tagName is a tag's name as the tokenizer reports it: ASCII letters
+// lower-cased, NUL bytes replaced.
+func tagName(s string) string {
+	s = strings.ReplaceAll(s, "\x00", "\ufffd")
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+// elementName returns a tag's name lower-cased as the tokenizer does it,
+// without allocating for names in lower case or that the conversion uses.
+func elementName(name string) string {
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; 'A' <= c && c <= 'Z' || c == 0 {
+			var buf [16]byte
+			if len(name) <= len(buf) {
+				b := buf[:len(name)]
+				for j := range b {
+					b[j] = lowerASCII(name[j])
+				}
+				if known := knownElement(b); known != "" {
+					return known
+				}
+			}
+			return tagName(name)
+		}
+	}
+	return name
+}
+
+// knownElement returns the name in b for the elements the conversion
+// treats specially and some common others, or "".
+func knownElement(b []byte) string {
+	return knownElements[string(b)]
+}
+
+var knownElements = func() map[string]string {
+	m := make(map[string]string)
+	for n := range strings.FieldsSeq(`a b i u em strong span font small html body ul ol li td th
+		tbody thead tfoot center p h1 h2 h3 h4 h5 h6 table blockquote pre dl form fieldset
+		figure address div tr dt dd section article header footer nav main aside caption
+		figcaption head script style title template noscript iframe object svg area base br
+		col embed hr img input link meta source track wbr`) {
+		m[n] = n
+	}
+	return m
+}()
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// equalASCIIFold is strings.EqualFold for ASCII only: the tokenizer does
+// not fold other letters ("ſtyle" is not "style").
+func equalASCIIFold(s, t string) bool {
+	if len(s) != len(t) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if lowerASCII(s[i]) != lowerASCII(t[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// attrText decodes an attribute value as the tokenizer does: NUL bytes
+// replaced, line breaks normalised, character references decoded.
+func attrText(v string) string {
+	if strings.IndexByte(v, 0) >= 0 {
+		v = strings.ReplaceAll(v, "\x00", "\ufffd")
+	}
+	return unescapeAttr(convertNewlines(v))
+}
+
+// convertNewlines turns "\r\n" and a lone "\r" into "\n", as HTML does with
+// its input before anything else.
+func convertNewlines(s string) string {
+	if strings.IndexByte(s, '\r') < 0 {
+		return s
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
+}
+
+// unescapeText decodes the character references of a text run as browsers
+// do outside attributes: a known legacy name is decoded without its ";",
+// even as the prefix of a longer word ("&copy2026" is "©2026").
+func unescapeText(s string) string {
+	i := strings.IndexByte(s, '&')
+	if i < 0 {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i >= 0 {
+		b.WriteString(s[:i])
+		s = s[i:]
+		var ref string
+		var n int
+		if len(s) > 1 && s[1] == '#' {
+			ref, n = numericRef(s)
+		} else {
+			n = 1
+			for n < len(s) && isASCIIAlnum(s[n]) {
+				n++
+			}
+			if n < len(s) && s[n] == ';' {
+				n++
+			}
+			ref = namedRef(s[:n])
+		}
+		b.WriteString(ref)
+		s = s[n:]
+		i = strings.IndexByte(s, '&')
+	}
+	b.WriteString(s)
+	return b.String()
 }
 
 // hiddenStyle spots the display:none that email preheaders and tracking
-// pixels use; their text is not meant to be read. Most elements of an
-// email carry a style, so the common case must not allocate.
-func hiddenStyle(style []byte) bool {
-	if !containsFold(style, "none") && !containsFold(style, "hidden") {
-		return false
+// pixels use; their text is not meant to be read. A style hides when it
+// mentions "none" or "hidden" and, lower-cased with its white space
+// removed, holds "display:none" or "visibility:hidden". Most elements of an
+// email carry a style, so this looks only around each ":" and, unless the
+// style holds a character reference, allocates nothing.
+func hiddenStyle(style string) bool {
+	// Of the tokenizer's decoding only the references matter here: a NUL
+	// byte or its replacement, "\r" or "\n", tell the same.
+	style = unescapeAttr(style)
+	found := false
+	for i := strings.IndexByte(style, ':'); i >= 0 && !found; {
+		found = styleIs(style[:i], style[i+1:], "display", "none") ||
+			styleIs(style[:i], style[i+1:], "visibility", "hidden")
+		j := strings.IndexByte(style[i+1:], ':')
+		if j < 0 {
+			break
+		}
+		i += 1 + j
 	}
-	s := strings.ToLower(strings.Join(strings.Fields(string(style)), ""))
-	return strings.Contains(s, "display:none") || strings.Contains(s, "visibility:hidden")
+	return found && (containsFold(style, "none") || containsFold(style, "hidden"))
 }
 
-// containsFold reports whether b contains lower, ignoring ASCII case; lower
+// styleIs reports whether before ends with property and after starts with
+// value, ignoring white space and case as strings.Fields and
+// strings.ToLower would.
+func styleIs(before, after, property, value string) bool {
+	// Most declarations are told apart by their last letter.
+	if i := len(before) - 1; i >= 0 && before[i] < utf8.RuneSelf && !isASCIISpace(before[i]) &&
+		lowerASCII(before[i]) != property[len(property)-1] {
+		return false
+	}
+	for k := len(property) - 1; k >= 0; {
+		if before == "" {
+			return false
+		}
+		r, n := utf8.DecodeLastRuneInString(before)
+		before = before[:len(before)-n]
+		if !isSpaceRune(r) {
+			if unicode.ToLower(r) != rune(property[k]) {
+				return false
+			}
+			k--
+		}
+	}
+	for k := 0; k < len(value); {
+		if after == "" {
+			return false
+		}
+		r, n := utf8.DecodeRuneInString(after)
+		after = after[n:]
+		if !isSpaceRune(r) {
+			if unicode.ToLower(r) != rune(value[k]) {
+				return false
+			}
+			k++
+		}
+	}
+	return true
+}
+
+func isSpaceRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return isASCIISpace(byte(r))
+	}
+	return unicode.IsSpace(r)
+}
+
+// containsFold reports whether s contains lower, ignoring ASCII case; lower
 // must be lower-case letters.
-func containsFold(b []byte, lower string) bool {
-	for i := 0; i+len(lower) <= len(b); i++ {
+func containsFold(s, lower string) bool {
+	for i := 0; i+len(lower) <= len(s); i++ {
 		j := 0
-		for j < len(lower) && b[i+j]|0x20 == lower[j] {
+		for j < len(lower) && s[i+j]|0x20 == lower[j] {
 			j++
 		}
 		if j == len(lower) {
@@ -99,31 +344,52 @@ func containsFold(b []byte, lower string) bool {
 	return false
 }
 
-// Elements whose start or end begins a new line (1) or a new paragraph (2).
-var blockBreaks = map[string]int{
-	"p": 2, "h1": 2, "h2": 2, "h3": 2, "h4": 2, "h5": 2, "h6": 2, "table": 2,
-	"blockquote": 2, "pre": 2, "dl": 2, "form": 2, "fieldset": 2, "figure": 2, "address": 2,
-	"div": 1, "tr": 1, "dt": 1, "dd": 1, "section": 1, "article": 1, "header": 1,
-	"footer": 1, "nav": 1, "main": 1, "aside": 1, "caption": 1, "figcaption": 1, "center": 1,
+// isASCIISpace is the ASCII part of unicode.IsSpace, as strings.Fields uses it.
+func isASCIISpace(c byte) bool {
+	return c == ' ' || '\t' <= c && c <= '\r'
 }
 
-// Elements whose content is never text for a reader.
-var skipped = map[string]bool{
-	"head": true, "script": true, "style": true, "title": true, "template": true,
-	"noscript": true, "iframe": true, "object": true, "svg": true,
+// blockBreaks tells the elements whose start or end begins a new line (1)
+// or a new paragraph (2).
+func blockBreaks(name string) int {
+	switch name {
+	case "p", "h1", "h2", "h3", "h4", "h5", "h6", "table",
+		"blockquote", "pre", "dl", "form", "fieldset", "figure", "address":
+		return 2
+	case "div", "tr", "dt", "dd", "section", "article", "header",
+		"footer", "nav", "main", "aside", "caption", "figcaption", "center":
+		return 1
+	}
+	return 0
 }
 
-// Void elements have no end tag, so hiding one must not start a skip.
-var void = map[string]bool{
-	"area": true, "base": true, "br": true, "col": true, "embed": true, "hr": true, "img": true,
-	"input": true, "link": true, "meta": true, "source": true, "track": true, "wbr": true,
+// skipped tells the elements whose content is never text for a reader.
+func skipped(name string) bool {
+	switch name {
+	case "head", "script", "style", "title", "template",
+		"noscript", "iframe", "object", "svg":
+		return true
+	}
+	return false
+}
+
+// void tells the elements that have no end tag, so that hiding one does not
+// start a skip.
+func void(name string) bool {
+	switch name {
+	case "area", "base", "br", "col", "embed", "hr", "img",
+		"input", "link", "meta", "source", "track", "wbr":
+		return true
+	}
+	return false
 }
 
 // textWriter collects the inline text of the current block in para and
 // writes it out, wrapped and indented, when the block ends.
 type textWriter struct {
 	out       strings.Builder
-	para      strings.Builder
+	para      []byte
+	spaced    bool // para may hold spaces in a row, from a link's URL
 	space     bool // whitespace was seen since the last word
 	breaks    int  // line breaks owed before the next block
 	marker    string
@@ -147,25 +413,35 @@ type openLink struct {
 	start int // offset in para where the link's text begins
 }
 
-func (w *textWriter) start(e element, selfClosing bool) {
-	if w.skipping(e.name, true) {
+// tag takes a tag as written; e holds the attributes of a start tag.
+func (w *textWriter) tag(name string, closing bool, e *element) {
+	name = elementName(name)
+	if closing {
+		w.end(name)
+	} else {
+		w.start(name, e)
+	}
+}
+
+func (w *textWriter) start(name string, e *element) {
+	if w.skipping(name, true) {
 		return
 	}
-	if (skipped[e.name] || e.hidden) && !void[e.name] && !selfClosing {
-		w.skip, w.skipDepth = e.name, 1
+	if (skipped(name) || e.hidden) && !void(name) && !e.selfClosing {
+		w.skip, w.skipDepth = name, 1
 		return
 	}
-	switch e.name {
+	switch name {
 	case "br":
 		w.lineBreak()
 	case "hr":
 		w.block(2)
-		w.para.WriteString(strings.Repeat("-", 20))
+		w.para = append(w.para, "--------------------"...)
 		w.block(2)
 	case "a":
-		w.links = append(w.links, openLink{href: e.href, start: w.para.Len()})
+		w.links = append(w.links, openLink{href: e.href, start: len(w.para)})
 	case "ul", "ol":
-		w.openList(e.name == "ol")
+		w.openList(name == "ol")
 	case "li":
 		w.listItem()
 	case "td", "th":
@@ -177,7 +453,7 @@ func (w *textWriter) start(e element, selfClosing bool) {
 		w.block(2)
 		w.quotes++
 	default:
-		w.block(blockBreaks[e.name])
+		w.block(blockBreaks(name))
 	}
 }
 
@@ -201,7 +477,7 @@ func (w *textWriter) end(name string) {
 	case "td", "th":
 		w.space = true
 	default:
-		w.block(blockBreaks[name])
+		w.block(blockBreaks(name))
 	}
 }
 
@@ -216,7 +492,7 @@ func (w *textWriter) skipping(name string, opening bool) bool {
 		w.skip = ""
 		return false
 	}
-	if name == w.skip && !void[name] {
+	if name == w.skip && !void(name) {
 		if opening {
 			w.skipDepth++
 		} else if w.skipDepth--; w.skipDepth == 0 {
@@ -226,12 +502,36 @@ func (w *textWriter) skipping(name string, opening bool) bool {
 	return true
 }
 
-func (w *textWriter) text(s string) {
-	if w.skip != "" {
+// text takes a run of text as it stands in the document.
+func (w *textWriter) text(raw string) {
+	if w.skip != "" || raw == "" {
 		return
 	}
 	if w.pre > 0 {
-		w.para.WriteString(s)
+		raw = convertNewlines(raw) // only <pre> keeps line breaks as they are
+	}
+	w.words(unescapeText(raw))
+}
+
+// rawText takes the content of an element such as <xmp> or <textarea>,
+// which holds no tags; only a <textarea>'s or <title>'s holds references.
+func (w *textWriter) rawText(raw string, references bool) {
+	if w.skip != "" || raw == "" {
+		return
+	}
+	raw = convertNewlines(raw)
+	if strings.IndexByte(raw, 0) >= 0 {
+		raw = strings.ReplaceAll(raw, "\x00", "\ufffd")
+	}
+	if references {
+		raw = unescapeText(raw)
+	}
+	w.words(raw)
+}
+
+func (w *textWriter) words(s string) {
+	if w.pre > 0 {
+		w.para = append(w.para, s...)
 		return
 	}
 	for s != "" {
@@ -257,15 +557,20 @@ func (w *textWriter) word(s string) {
 		w.space = true
 		return
 	}
-	if w.space && w.para.Len() > 0 && !strings.HasSuffix(w.para.String(), "\n") {
-		w.para.WriteByte(' ')
+	w.wordStart()
+	w.para = append(w.para, s...)
+}
+
+// wordStart writes the space owed before a word.
+func (w *textWriter) wordStart() {
+	if w.space && len(w.para) > 0 && w.para[len(w.para)-1] != '\n' {
+		w.para = append(w.para, ' ')
 	}
 	w.space = false
-	w.para.WriteString(s)
 }
 
 func (w *textWriter) lineBreak() {
-	w.para.WriteByte('\n')
+	w.para = append(w.para, '\n')
 	w.space = false
 }
 
@@ -281,22 +586,26 @@ func (w *textWriter) closeLink() {
 	if href == "" || strings.HasPrefix(href, "#") || hasPrefixFold(href, "javascript:") {
 		return
 	}
-	label := ""
-	if l.start <= w.para.Len() {
-		label = strings.TrimSpace(w.para.String()[l.start:])
+	var label []byte
+	if l.start <= len(w.para) {
+		label = bytes.TrimSpace(w.para[l.start:])
 	}
 	shown := href
 	if hasPrefixFold(href, "mailto:") || hasPrefixFold(href, "tel:") {
 		_, shown, _ = strings.Cut(href, ":")
 	}
-	switch label {
-	case shown, href:
-	case "":
+	w.spaced = w.spaced || strings.IndexByte(shown, ' ') >= 0
+	switch {
+	case string(label) == shown || string(label) == href:
+	case len(label) == 0:
 		w.space = true
 		w.word(shown)
 	default:
 		w.space = true
-		w.word("(" + shown + ")")
+		w.wordStart()
+		w.para = append(w.para, '(')
+		w.para = append(w.para, shown...)
+		w.para = append(w.para, ')')
 	}
 }
 
