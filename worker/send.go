@@ -89,7 +89,7 @@ func (w *Worker) sendChunk(ctx context.Context, c campaigns.Campaign, comp *camp
 		// Record before idling, so a crash while waiting leaves nothing
 		// sent but unrecorded: under a throttle, a killed worker causes no
 		// duplicate sends; at full speed, at most recordEvery per worker.
-		if time.Until(start.Add(d)) > 50*time.Millisecond || len(rec.pending) >= recordEvery {
+		if time.Until(start.Add(d)) > 5*time.Millisecond || len(rec.pending) >= recordEvery {
 			if err := rec.flush(ctx); err != nil {
 				return ids(mailable[i:]), err
 			}
