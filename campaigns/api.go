@@ -25,6 +25,9 @@ type API struct {
 	Segment segment.Options
 	Links   Links
 	Log     *slog.Logger
+	// HTTP fetches partners' calendar feeds; a client with a 30 s timeout
+	// if nil.
+	HTTP *http.Client
 }
 
 // Routes registers the campaign endpoints on mux.
@@ -43,6 +46,7 @@ func (a *API) Routes(mux *http.ServeMux) {
 	a.reportRoutes(mux)
 	mux.HandleFunc("GET /api/v1/outbox", a.Auth.Require(view, a.outboxList))
 	mux.HandleFunc("GET /api/v1/outbox/{id}", a.Auth.Require(view, a.outboxShow))
+	a.EventRoutes(mux)
 }
 
 // fail maps campaign errors, then leaves the rest to crm's mapping.

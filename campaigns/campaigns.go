@@ -41,6 +41,7 @@ type Campaign struct {
 	WindowTo           string         `db:"window_to" json:"-"`
 	WindowTimeZone     string         `db:"window_time_zone" json:"-"`
 	Tracking           bool           `db:"tracking" json:"tracking"`
+	Notice             string         `db:"notice" json:"notice,omitempty"`
 	ScheduledAt        *time.Time     `db:"scheduled_at" json:"scheduled_at"`
 	StartedAt          *time.Time     `db:"started_at" json:"started_at"`
 	FinishedAt         *time.Time     `db:"finished_at" json:"finished_at"`
@@ -77,7 +78,7 @@ func (c Campaign) audience(ctx context.Context, q sqlx.QueryerContext) (string, 
 
 const campaignColumns = `id, name, status, audience_where, audience_segment_id, from_address, from_name, reply_to,
 	event_id, per_minute, per_domain_per_minute, window_days, window_from, window_to, window_time_zone,
-	tracking, scheduled_at, started_at, finished_at, created_at`
+	tracking, notice, scheduled_at, started_at, finished_at, created_at`
 
 // ByID returns one campaign with its steps.
 func ByID(ctx context.Context, q sqlx.QueryerContext, id int64) (Campaign, error) {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"outreach/campaigns/ical"
 	"outreach/templates"
 )
 
@@ -69,6 +70,9 @@ type Outgoing struct {
 	InReplyTo         []string
 	UnsubscribeURL    string
 	UnsubscribeMailto string
+	// Calendar is the iTIP entry of an event invitation (REQUEST) or
+	// cancellation (CANCEL), addressed to this recipient; nil without an event.
+	Calendar []byte
 }
 
 // Composer renders a campaign's messages; it compiles each step's
@@ -77,6 +81,7 @@ type Composer struct {
 	campaign Campaign
 	steps    map[int]*templates.Compiled
 	event    *templates.Event
+	calEvent *Event // the event as stored, for the calendar entry
 	links    Links
 }
 
@@ -91,29 +96,39 @@ func NewComposer(ctx context.Context, q sqlx.QueryerContext, c Campaign, links L
 		comp.steps[s.Position] = t
 	}
 	if c.EventID != nil {
-		ev, err := eventData(ctx, q, *c.EventID)
+		ev, err := EventByID(ctx, q, *c.EventID)
 		if err != nil {
 			return nil, err
 		}
-		comp.event = &ev
+		comp.calEvent = &ev
+		comp.event = &templates.Event{Title: ev.Title, Start: ev.StartsAt, End: ev.EndsAt, TimeZone: ev.TimeZone,
+			Location: ev.place(), URL: ev.URL}
 	}
 	return comp, nil
 }
 
-func eventData(ctx context.Context, q sqlx.QueryerContext, id int64) (templates.Event, error) {
-	var row struct {
-		Title    string    `db:"title"`
-		Start    time.Time `db:"starts_at"`
-		End      time.Time `db:"ends_at"`
-		TimeZone string    `db:"time_zone"`
-		Location string    `db:"location"`
-		URL      string    `db:"url"`
+// calendar builds the recipient's calendar entry. The organiser is the
+// campaign's (per-recipient) reply address, so that the accept or decline
+// a calendar client sends comes back to the reply ingest and is matched.
+func (c *Composer) calendar(r Claimed, to, replyTo string) ([]byte, error) {
+	if c.calEvent == nil {
+		return nil, nil
 	}
-	err := sqlx.GetContext(ctx, q, &row, `SELECT title, starts_at, ends_at, time_zone, location, url FROM events WHERE id = $1`, id)
+	organiser := ical.Address{Name: c.campaign.FromName, Email: replyTo}
+	if organiser.Email == "" {
+		organiser.Email = c.campaign.From
+	}
+	ev := c.calEvent.ICalEvent(organiser)
+	ev.Organizer = organiser // replies must reach us, whoever organises
+	method := "REQUEST"
+	if c.campaign.Notice == "cancel" || c.calEvent.Status == EventCancelled {
+		method = "CANCEL"
+	}
+	cal, err := ical.Invitation(method, ev, ical.Address{Name: strings.TrimSpace(r.FirstName + " " + r.LastName), Email: to}, time.Now())
 	if err != nil {
-		return templates.Event{}, fmt.Errorf("campaigns: event %d: %w", id, err)
+		return nil, fmt.Errorf("campaigns: recipient %d: calendar entry: %w", r.ID, err)
 	}
-	return templates.Event{Title: row.Title, Start: row.Start, End: row.End, TimeZone: row.TimeZone, Location: row.Location, URL: row.URL}, nil
+	return cal, nil
 }
 
 // Compose renders the message for one claimed recipient.
@@ -132,9 +147,14 @@ func (c *Composer) Compose(r Claimed) (Outgoing, error) {
 		now := time.Now()
 		html = templates.RewriteLinks(html, c.clickRewriter(r.ID, now, data.UnsubscribeURL), c.links.Open(r.ID, now))
 	}
+	replyTo := c.replyTo(r.ID)
+	cal, err := c.calendar(r, *r.Email, replyTo)
+	if err != nil {
+		return Outgoing{}, err
+	}
 	return Outgoing{
 		RecipientID: r.ID, CampaignID: r.CampaignID, To: *r.Email, ToName: strings.TrimSpace(r.FirstName + " " + r.LastName),
-		From: c.campaign.From, FromName: c.campaign.FromName, ReplyTo: c.replyTo(r.ID),
+		From: c.campaign.From, FromName: c.campaign.FromName, ReplyTo: replyTo, Calendar: cal,
 		Subject: out.Subject, HTML: html, Text: out.Text, MessageID: r.MessageID, InReplyTo: r.Thread,
 		UnsubscribeURL: data.UnsubscribeURL, UnsubscribeMailto: c.links.UnsubscribeMailto(r.ID, c.mailDomain()),
 	}, nil

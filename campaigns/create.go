@@ -2,6 +2,7 @@ package campaigns
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/mail"
 	"strconv"
@@ -31,6 +32,10 @@ type Input struct {
 	Followup []FollowUp `json:"followups"`
 	// Tracking adds the open pixel and click redirects; default true.
 	Tracking *bool `json:"tracking"`
+	// Notice makes this an "update" or "cancel" notice of EventID to the
+	// people who accepted it (or answered tentative): no audience, no
+	// follow-ups, and the default notice templates unless others are given.
+	Notice string `json:"notice"`
 }
 
 // Audience selects the recipients: a segment expression or a saved segment.
@@ -68,9 +73,9 @@ func Create(ctx context.Context, db *sqlx.DB, in Input, segOpts segment.Options)
 	defer tx.Rollback()
 	err = tx.GetContext(ctx, &c.ID, `INSERT INTO campaigns (name, audience_where, audience_segment_id, from_address,
 		from_name, reply_to, event_id, per_minute, per_domain_per_minute, window_days, window_from, window_to,
-		window_time_zone, tracking) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
+		window_time_zone, tracking, notice) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
 		c.Name, c.AudienceWhere, c.AudienceSegmentID, c.From, c.FromName, c.ReplyTo, c.EventID, c.PerMinute,
-		c.PerDomainPerMinute, c.WindowDays, c.WindowFrom, c.WindowTo, c.WindowTimeZone, c.Tracking)
+		c.PerDomainPerMinute, c.WindowDays, c.WindowFrom, c.WindowTo, c.WindowTimeZone, c.Tracking, c.Notice)
 	if err != nil {
 		return c, fmt.Errorf("campaigns: create: %w", err)
 	}
@@ -100,7 +105,12 @@ func (in Input) validate(ctx context.Context, db *sqlx.DB, segOpts segment.Optio
 	if err := in.validateAddresses(&c); err != nil {
 		return c, err
 	}
-	if err := in.validateAudience(ctx, db, &c, segOpts); err != nil {
+	if in.Notice != "" {
+		if err := in.validateNotice(&c); err != nil {
+			return c, err
+		}
+		in = in.withNoticeTemplates()
+	} else if err := in.validateAudience(ctx, db, &c, segOpts); err != nil {
 		return c, err
 	}
 	if c.PerMinute < 0 || c.PerDomainPerMinute < 0 {
@@ -151,6 +161,37 @@ func (in Input) validateAudience(ctx context.Context, db *sqlx.DB, c *Campaign, 
 	return nil
 }
 
+// validateNotice checks an event notice: its audience is the event's
+// attendees, so it names an event and nothing else to select by.
+func (in Input) validateNotice(c *Campaign) error {
+	switch {
+	case in.Notice != "update" && in.Notice != "cancel":
+		return invalid("notice", "%q: use update or cancel", in.Notice)
+	case in.EventID == nil:
+		return invalid("event_id", "a notice is about an event: give its id")
+	case in.Audience.Where != nil || in.Audience.SegmentID != nil:
+		return invalid("audience", "a notice goes to the event's attendees: leave the audience out")
+	case len(in.Followup) > 0:
+		return invalid("followups", "a notice has no follow-ups")
+	}
+	c.Notice = in.Notice
+	return nil
+}
+
+// withNoticeTemplates fills in the default update or cancellation message
+// when the input brings no templates of its own.
+func (in Input) withNoticeTemplates() Input {
+	if in.Subject != "" || in.HTML != "" || in.Text != "" {
+		return in
+	}
+	m := templates.DefaultEventUpdate()
+	if in.Notice == "cancel" {
+		m = templates.DefaultEventCancel()
+	}
+	in.Subject, in.HTML, in.Text = m.Subject, m.HTML, m.Text
+	return in
+}
+
 func (in Input) validateWindow(c *Campaign) error {
 	if in.Window == nil {
 		return nil
@@ -170,12 +211,20 @@ func (in Input) validateEvent(ctx context.Context, db *sqlx.DB) error {
 	if in.EventID == nil {
 		return nil
 	}
-	var exists bool
-	if err := db.GetContext(ctx, &exists, `SELECT EXISTS (SELECT 1 FROM events WHERE id = $1)`, *in.EventID); err != nil {
-		return fmt.Errorf("campaigns: event: %w", err)
-	}
-	if !exists {
+	e, err := EventByID(ctx, db, *in.EventID)
+	if errors.Is(err, crm.ErrNotFound) {
 		return invalid("event_id", "event %d does not exist", *in.EventID)
+	}
+	if err != nil {
+		return err
+	}
+	switch {
+	case !e.Ours():
+		return invalid("event_id", "%q is in the partner calendar %q: invite to one of our events", e.Title, *e.Source)
+	case in.Notice == "cancel" && e.Status != EventCancelled:
+		return invalid("notice", "%q is not cancelled: cancel the event first", e.Title)
+	case in.Notice != "cancel" && e.Status == EventCancelled:
+		return invalid("event_id", "%q is cancelled", e.Title)
 	}
 	return nil
 }

@@ -20,6 +20,8 @@ import (
 
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
+
+	"outreach/campaigns/ical"
 )
 
 // The kinds of inbound message.
@@ -83,6 +85,9 @@ type Inbound struct {
 	// UnsubscribeToken is the part after "unsubscribe+" in a recipient
 	// address, lower-cased, if any.
 	UnsubscribeToken string
+	// Calendar is the iTIP REPLY (accept, decline, tentative) a calendar
+	// client sent in answer to an invitation's calendar entry; nil if none.
+	Calendar *ical.Reply
 	// PlusTokens holds every "+token" found in a recipient address of the
 	// form local+TOKEN@domain (e.g. reply+TOKEN@...), for matching by
 	// tokenised Reply-To. Kept as received, since a token's case may matter.
@@ -131,7 +136,9 @@ type Inbound struct {
 //     antwoord", "Afwezig", "Niet aanwezig" or similar.
 //     X-Auto-Response-Suppress is not a signal: it asks others not to
 //     answer automatically and says nothing about the message itself.
-//  5. Otherwise a human reply. A forwarded invitation ("Fwd:", "WG:",
+//  5. A message with an iTIP REPLY (text/calendar; method=REPLY, or an
+//     .ics attachment) is a reply carrying an RSVP (Calendar).
+//  6. Otherwise a human reply. A forwarded invitation ("Fwd:", "WG:",
 //     "TR:") is a reply too; whether it belongs to one of our sends is
 //     decided where References and PlusTokens are matched, not here.
 func ParseInbound(raw []byte) (Inbound, error) {
@@ -427,6 +434,10 @@ func (in *Inbound) classify(h textproto.MIMEHeader, p *inboundParts) {
 	case in.looksBounced(h):
 		in.Kind = InboundBounce
 		in.readBounceText(h, p)
+	case p.calendar != nil:
+		// An accept or decline is a person's answer even when the calendar
+		// server sends it for them (Google marks some auto-generated).
+		in.Kind, in.Calendar = InboundReply, p.calendar
 	case p.reportType != "" || autoSubmitted(h) || autoReplySubject(in.Subject):
 		in.Kind = InboundAutoReply
 	default:
@@ -446,6 +457,7 @@ type inboundParts struct {
 	reportType string               // report-type of a multipart/report, lower-case
 	status     []byte               // the first message/delivery-status body
 	original   textproto.MIMEHeader // header of the returned message of a bounce
+	calendar   *ical.Reply          // the first iTIP REPLY part
 }
 
 // walk visits one MIME entity and, for a multipart, its parts.
@@ -468,6 +480,12 @@ func (p *inboundParts) walk(h textproto.MIMEHeader, body io.Reader, depth int) {
 	case isReturnedMessage(mt):
 		if p.original == nil {
 			p.original, _ = readFieldBlock(readPart(h, body))
+		}
+	case mt == "text/calendar" || mt == "application/ics":
+		if p.calendar == nil {
+			if r, err := ical.ParseReply(readPart(h, body)); err == nil {
+				p.calendar = &r
+			}
 		}
 	case (mt == "text/plain" || mt == "text/html") && !isAttachment(h):
 		text := decodeCharset(readPart(h, body), params["charset"])

@@ -9,6 +9,8 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
+
+	"outreach/campaigns/ical"
 )
 
 // IngestResult is the contract's answer to an ingested message.
@@ -16,6 +18,8 @@ type IngestResult struct {
 	Matched     bool   `json:"matched"`
 	Kind        string `json:"kind"`
 	RecipientID *int64 `json:"recipient_id"`
+	// RSVP is the answer (yes, no or tentative) of a calendar reply.
+	RSVP string `json:"rsvp,omitempty"`
 }
 
 // Ingest classifies one raw inbound message (a reply, an auto-reply, a
@@ -29,6 +33,9 @@ func Ingest(ctx context.Context, db *sqlx.DB, signer *Signer, raw []byte) (Inges
 		return IngestResult{}, invalid("message", "%v", err)
 	}
 	res := IngestResult{Kind: in.Kind}
+	if in.Calendar != nil {
+		res.RSVP = rsvpAnswer(in.Calendar.PartStat)
+	}
 	if prev, ok, err := seenInbound(ctx, db, in.MessageID); err != nil || ok {
 		return prev, err
 	}
@@ -102,6 +109,11 @@ func rememberInbound(ctx context.Context, db sqlx.ExecerContext, in Inbound, res
 // Reply-To plus-address; for a bounce, the failed address; as a last
 // resort the sender's address among recipients mailed in the last 30 days.
 func match(ctx context.Context, db *sqlx.DB, signer *Signer, in Inbound) (int64, error) {
+	if in.Calendar != nil {
+		if rid, err := recipientByCalendar(ctx, db, *in.Calendar); rid != 0 || err != nil {
+			return rid, err
+		}
+	}
 	if in.UnsubscribeToken != "" {
 		if rid, _, err := signer.Parse(LinkUnsubscribe, in.UnsubscribeToken); err == nil {
 			return rid, nil
@@ -120,6 +132,34 @@ func match(ctx context.Context, db *sqlx.DB, signer *Signer, in Inbound) (int64,
 		addr = in.FailedAddress
 	}
 	return recipientByAddress(ctx, db, addr)
+}
+
+// recipientByCalendar finds the invitation a calendar reply answers: the
+// event by its UID, the recipient by the attendee's address.
+func recipientByCalendar(ctx context.Context, db *sqlx.DB, r ical.Reply) (int64, error) {
+	var rid []int64
+	err := db.SelectContext(ctx, &rid, `SELECT x.id FROM recipients x
+		JOIN campaigns k ON k.id = x.campaign_id JOIN events e ON e.id = k.event_id JOIN contacts c ON c.id = x.contact_id
+		WHERE e.uid = $1 AND e.source_id IS NULL AND c.email = $2
+		ORDER BY x.sent_at DESC NULLS LAST, x.id DESC LIMIT 1`, r.UID, strings.ToLower(r.Attendee))
+	if err != nil {
+		return 0, fmt.Errorf("campaigns: match calendar reply: %w", err)
+	}
+	if len(rid) == 0 {
+		return 0, nil
+	}
+	return rid[0], nil
+}
+
+// rsvpAnswer maps an iTIP participation status to an RSVP answer.
+func rsvpAnswer(partStat string) string {
+	switch partStat {
+	case "ACCEPTED":
+		return "yes"
+	case "TENTATIVE":
+		return "tentative"
+	}
+	return "no"
 }
 
 func recipientExists(ctx context.Context, db *sqlx.DB, rid int64) bool {
@@ -162,6 +202,9 @@ func recipientByAddress(ctx context.Context, db *sqlx.DB, addr string) (int64, e
 // apply records what the message means for the recipient.
 func apply(ctx context.Context, tx *sqlx.Tx, in Inbound, rid int64) error {
 	switch {
+	case in.Calendar != nil:
+		_, err := recordRSVP(ctx, tx, rid, rsvpAnswer(in.Calendar.PartStat), "calendar")
+		return err
 	case in.Kind == InboundReply:
 		return answered(ctx, tx, rid, "reply", `replied_at = coalesce(replied_at, now())`, "email.replied", in)
 	case in.Kind == InboundBounce && in.Hard:

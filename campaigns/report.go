@@ -18,7 +18,7 @@ import (
 var Dimensions = []string{"seniority", "organisation_type", "organisation", "country", "language", "topic"}
 
 // Metrics are the rates a report gives.
-var Metrics = []string{"opened", "clicked", "replied", "rsvp_yes", "rsvp_no", "rsvp_tentative", "unsubscribed", "bounced"}
+var Metrics = []string{"opened", "clicked", "replied", "rsvp_yes", "rsvp_no", "rsvp_tentative", "attended", "unsubscribed", "bounced"}
 
 // ReportQuery selects what a report covers.
 type ReportQuery struct {
@@ -42,6 +42,7 @@ type Row struct {
 	RSVPYes       int                       `json:"rsvp_yes" db:"rsvp_yes"`
 	RSVPNo        int                       `json:"rsvp_no" db:"rsvp_no"`
 	RSVPTentative int                       `json:"rsvp_tentative" db:"rsvp_tentative"`
+	Attended      int                       `json:"attended" db:"attended"`
 	Unsubscribed  int                       `json:"unsubscribed" db:"unsubscribed"`
 	Bounced       int                       `json:"bounced" db:"bounced"`
 	Rates         map[string]stats.Interval `json:"rates"`
@@ -84,6 +85,7 @@ func (r *Row) add(o Row) {
 	r.RSVPYes += o.RSVPYes
 	r.RSVPNo += o.RSVPNo
 	r.RSVPTentative += o.RSVPTentative
+	r.Attended += o.Attended
 	r.Unsubscribed += o.Unsubscribed
 	r.Bounced += o.Bounced
 }
@@ -113,6 +115,8 @@ func (r Row) count(metric string) int {
 		return r.RSVPNo
 	case "rsvp_tentative":
 		return r.RSVPTentative
+	case "attended":
+		return r.Attended
 	case "unsubscribed":
 		return r.Unsubscribed
 	case "bounced":
@@ -294,8 +298,11 @@ func reportSQL(by []string, machine bool, total bool) string {
 				r.clicked_at IS NOT NULL OR coalesce(f.clicked, false) AS clicked,
 				r.replied_at IS NOT NULL OR coalesce(f.replied, false) AS replied,
 				r.unsubscribed_at IS NOT NULL OR coalesce(f.unsubscribed, false) AS unsubscribed,
-				CASE WHEN f.rsvp_at > r.rsvp_at OR r.rsvp_at IS NULL THEN coalesce(f.rsvp, r.rsvp) ELSE r.rsvp END AS rsvp
+				CASE WHEN f.rsvp_at > r.rsvp_at OR r.rsvp_at IS NULL THEN coalesce(f.rsvp, r.rsvp) ELSE r.rsvp END AS rsvp,
+				coalesce(ea.attended, false) AS attended
 			FROM recipients r LEFT JOIN f ON f.campaign_id = r.campaign_id AND f.contact_id = r.contact_id
+			JOIN campaigns k ON k.id = r.campaign_id
+			LEFT JOIN event_attendees ea ON ea.event_id = k.event_id AND ea.contact_id = r.contact_id
 			WHERE r.campaign_id = ANY($1) AND r.step = 0)
 		SELECT ` + dims[0] + ` AS dim0, ` + dims[1] + ` AS dim1,
 			count(*) AS recipients,
@@ -307,6 +314,7 @@ func reportSQL(by []string, machine bool, total bool) string {
 			count(*) FILTER (WHERE p.rsvp = 'yes' AND NOT p.bounced) AS rsvp_yes,
 			count(*) FILTER (WHERE p.rsvp = 'no' AND NOT p.bounced) AS rsvp_no,
 			count(*) FILTER (WHERE p.rsvp = 'tentative' AND NOT p.bounced) AS rsvp_tentative,
+			count(*) FILTER (WHERE p.attended AND NOT p.bounced) AS attended,
 			count(*) FILTER (WHERE p.unsubscribed AND NOT p.bounced) AS unsubscribed,
 			count(*) FILTER (WHERE p.bounced) AS bounced
 		FROM p` + topicJoin + eventsJoin + groupBy

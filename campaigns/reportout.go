@@ -16,10 +16,10 @@ import (
 )
 
 // csvHeader is the report's CSV columns after the group columns.
-var csvCounts = []string{"recipients", "sent", "delivered", "opened", "clicked", "replied", "rsvp_yes", "rsvp_no", "rsvp_tentative", "unsubscribed", "bounced"}
+var csvCounts = []string{"recipients", "sent", "delivered", "opened", "clicked", "replied", "rsvp_yes", "rsvp_no", "rsvp_tentative", "attended", "unsubscribed", "bounced"}
 
 func (r Row) counts() []int {
-	return []int{r.Recipients, r.Sent, r.Delivered, r.Opened, r.Clicked, r.Replied, r.RSVPYes, r.RSVPNo, r.RSVPTentative, r.Unsubscribed, r.Bounced}
+	return []int{r.Recipients, r.Sent, r.Delivered, r.Opened, r.Clicked, r.Replied, r.RSVPYes, r.RSVPNo, r.RSVPTentative, r.Attended, r.Unsubscribed, r.Bounced}
 }
 
 // WriteCSV writes the report: one line per group and a total line (its
@@ -134,7 +134,7 @@ func Compare(ctx context.Context, db sqlx.QueryerContext, q CompareQuery) (stats
 // metricWords say a metric the way a verdict reads.
 var metricWords = map[string]string{
 	"opened": "opened", "clicked": "clicked", "replied": "replied", "rsvp_yes": "said yes",
-	"rsvp_no": "said no", "rsvp_tentative": "said maybe", "unsubscribed": "unsubscribed", "bounced": "bounced",
+	"rsvp_no": "said no", "rsvp_tentative": "said maybe", "attended": "attended", "unsubscribed": "unsubscribed", "bounced": "bounced",
 }
 
 // find returns the row of a one-dimension report whose group is value

@@ -118,6 +118,9 @@ func transition(ctx context.Context, db *sqlx.DB, id int64, action string, apply
 
 // start marks a campaign running and snapshots its audience as step 0.
 func start(ctx context.Context, tx *sqlx.Tx, c Campaign, opts segment.Options) error {
+	if c.Notice != "" {
+		return startNotice(ctx, tx, c)
+	}
 	where, err := c.audience(ctx, tx)
 	if err != nil {
 		return err
@@ -136,6 +139,25 @@ func start(ctx context.Context, tx *sqlx.Tx, c Campaign, opts segment.Options) e
 		ON CONFLICT (campaign_id, step, contact_id) DO NOTHING`, append([]any{c.ID}, args.Values()...)...)
 	if err != nil {
 		return fmt.Errorf("snapshot audience: %w", err)
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE campaigns SET status = 'running', started_at = coalesce(started_at, now()),
+		updated_at = now() WHERE id = $1`, c.ID)
+	return err
+}
+
+// startNotice snapshots an event notice's audience: everyone who accepted
+// the event or answered tentative, waitlisted included, at this moment.
+func startNotice(ctx context.Context, tx *sqlx.Tx, c Campaign) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO recipients (campaign_id, step, contact_id, seniority, organisation_id,
+			organisation, organisation_type, country, language, topics)
+		SELECT $1, 0, c.id, c.seniority, c.organisation_id, coalesce(o.name, ''), coalesce(o.type, ''),
+			c.country, c.language, c.topics
+		FROM event_attendees a JOIN contacts c ON c.id = a.contact_id
+		LEFT JOIN organisations o ON o.id = c.organisation_id
+		WHERE a.event_id = $2 AND a.rsvp IN ('yes', 'tentative') AND c.erased_at IS NULL
+		ON CONFLICT (campaign_id, step, contact_id) DO NOTHING`, c.ID, c.EventID)
+	if err != nil {
+		return fmt.Errorf("snapshot attendees of event %d: %w", *c.EventID, err)
 	}
 	_, err = tx.ExecContext(ctx, `UPDATE campaigns SET status = 'running', started_at = coalesce(started_at, now()),
 		updated_at = now() WHERE id = $1`, c.ID)

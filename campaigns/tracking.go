@@ -16,8 +16,8 @@ import (
 // pixel is a transparent 1x1 GIF.
 var pixel = []byte("GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;")
 
-// Event is one open or click on its way to the database.
-type Event struct {
+// Hit is one open or click on its way to the database.
+type Hit struct {
 	RecipientID int64
 	Kind        string // open, click
 	Machine     bool
@@ -36,7 +36,7 @@ type Tracker struct {
 	Log    *slog.Logger
 
 	once   sync.Once
-	events chan Event
+	events chan Hit
 	bursts clickBursts
 }
 
@@ -45,7 +45,7 @@ const (
 	trackBatch      = 1000
 )
 
-func (t *Tracker) init() { t.once.Do(func() { t.events = make(chan Event, 4*trackBatch) }) }
+func (t *Tracker) init() { t.once.Do(func() { t.events = make(chan Hit, 4*trackBatch) }) }
 
 // Routes registers the tracking endpoints.
 func (t *Tracker) Routes(mux *http.ServeMux) {
@@ -63,7 +63,7 @@ func (t *Tracker) open(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	machine, reason := machineOpen(r)
-	t.record(r.Context(), Event{RecipientID: rid, Kind: "open", Machine: machine, Reason: reason, At: time.Now()})
+	t.record(r.Context(), Hit{RecipientID: rid, Kind: "open", Machine: machine, Reason: reason, At: time.Now()})
 	h := w.Header()
 	h.Set("Content-Type", "image/gif")
 	h.Set("Cache-Control", "no-store, no-cache, must-revalidate, private")
@@ -89,14 +89,14 @@ func (t *Tracker) click(w http.ResponseWriter, r *http.Request) {
 	if t.bursts.burst(rid, target, now) && !machine {
 		machine, reason = true, "many links at once"
 	}
-	t.record(r.Context(), Event{RecipientID: rid, Kind: "click", Machine: machine, Reason: reason, URL: target, At: now})
+	t.record(r.Context(), Hit{RecipientID: rid, Kind: "click", Machine: machine, Reason: reason, URL: target, At: now})
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	w.Header().Set("Location", target) // set directly: http.Redirect would clean the URL
 	w.WriteHeader(http.StatusFound)
 }
 
-func (t *Tracker) record(ctx context.Context, e Event) {
+func (t *Tracker) record(ctx context.Context, e Hit) {
 	t.init()
 	select {
 	case t.events <- e:
@@ -109,7 +109,7 @@ func (t *Tracker) Run(ctx context.Context) {
 	t.init()
 	tick := time.NewTicker(trackFlushEvery)
 	defer tick.Stop()
-	batch := make([]Event, 0, trackBatch)
+	batch := make([]Hit, 0, trackBatch)
 	for {
 		select {
 		case e := <-t.events:
@@ -127,7 +127,7 @@ func (t *Tracker) Run(ctx context.Context) {
 	}
 }
 
-func (t *Tracker) drain(batch *[]Event) {
+func (t *Tracker) drain(batch *[]Hit) {
 	for {
 		select {
 		case e := <-t.events:
@@ -138,7 +138,7 @@ func (t *Tracker) drain(batch *[]Event) {
 	}
 }
 
-func (t *Tracker) flush(ctx context.Context, batch []Event) {
+func (t *Tracker) flush(ctx context.Context, batch []Hit) {
 	if len(batch) == 0 {
 		return
 	}
@@ -151,7 +151,7 @@ func (t *Tracker) flush(ctx context.Context, batch []Event) {
 // first human open and click on the recipient row (a click implies an
 // open), and the timeline (a recipient's first human open, every human
 // click). Events of recipients that no longer exist are dropped.
-func RecordEvents(ctx context.Context, db sqlx.ExecerContext, batch []Event) error {
+func RecordEvents(ctx context.Context, db sqlx.ExecerContext, batch []Hit) error {
 	ids := make([]int64, len(batch))
 	kinds, reasons, urls := make([]string, len(batch)), make([]string, len(batch)), make([]string, len(batch))
 	machine, at := make([]bool, len(batch)), make([]time.Time, len(batch))

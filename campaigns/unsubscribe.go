@@ -25,6 +25,9 @@ type Public struct {
 	DB     *sqlx.DB
 	Signer *Signer
 	Log    *slog.Logger
+	// CalendarName is the shared calendar's name in subscribers' calendar
+	// apps; "Events" if empty.
+	CalendarName string
 }
 
 // Routes registers the public endpoints.
@@ -33,6 +36,8 @@ func (p *Public) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /u/{token}", p.unsubscribe)
 	mux.HandleFunc("GET /t/r/{token}", p.rsvpForm)
 	mux.HandleFunc("POST /t/r/{token}", p.rsvp)
+	mux.HandleFunc("GET /calendar.ics", p.calendarFeed)
+	mux.HandleFunc("GET /calendar/{file}", p.calendarFeed)
 }
 
 type unsubscribeView struct {

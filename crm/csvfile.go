@@ -148,7 +148,10 @@ type csvReader struct {
 	header header
 }
 
-func newCSVReader(raw []byte) (*csvReader, error) {
+// OpenCSV reads a spreadsheet export the way the contact import does:
+// UTF-8 with or without BOM or Windows-1252, with the comma, semicolon or
+// tab delimiter it uses. Other uploads (attendance lists) share it.
+func OpenCSV(raw []byte) (*csv.Reader, error) {
 	text, err := decodeText(raw)
 	if err != nil {
 		return nil, err
@@ -156,6 +159,14 @@ func newCSVReader(raw []byte) (*csvReader, error) {
 	r := csv.NewReader(bytes.NewReader(text))
 	r.Comma = detectDelimiter(text)
 	r.FieldsPerRecord = -1
+	return r, nil
+}
+
+func newCSVReader(raw []byte) (*csvReader, error) {
+	r, err := OpenCSV(raw)
+	if err != nil {
+		return nil, err
+	}
 	r.ReuseRecord = true
 	fields, err := r.Read()
 	if err != nil {

@@ -21,6 +21,14 @@ func DefaultInvitation() Message { return embeddedMessage("invitation") }
 // nor answered the RSVP.
 func DefaultFollowUp() Message { return embeddedMessage("followup") }
 
+// DefaultEventUpdate tells those who accepted an event that its time or
+// place changed; the attached calendar entry updates their calendars.
+func DefaultEventUpdate() Message { return embeddedMessage("eventupdate") }
+
+// DefaultEventCancel tells those who accepted an event that it will not
+// take place; the attached cancellation removes it from their calendars.
+func DefaultEventCancel() Message { return embeddedMessage("eventcancel") }
+
 func embeddedMessage(name string) Message {
 	return Message{
 		Subject: strings.TrimSpace(emailFile(name + ".subject.tmpl")),

@@ -44,6 +44,23 @@ func TestDefaultMessages(t *testing.T) {
 	}
 }
 
+func TestDefaultEventNotices(t *testing.T) {
+	update := mustRender(t, mustCompile(t, DefaultEventUpdate()), sampleData())
+	mustContain(t, update.Subject, "Changed: Access to finance: community of practice, now 12 Mar 2026")
+	for _, part := range []string{update.HTML, update.Text} {
+		mustContain(t, part, "Dear Anna,", "have changed", "Thursday, 12 March 2026", "15:00–17:30 CET",
+			"Haus der Wirtschaft, Berlin", "https://outreach.example/r/no/t0k", "https://outreach.example/u/t0k")
+	}
+	cancel := mustRender(t, mustCompile(t, DefaultEventCancel()), sampleData())
+	mustContain(t, cancel.Subject, "Cancelled: Access to finance: community of practice, 12 Mar 2026")
+	for _, part := range []string{cancel.HTML, cancel.Text} {
+		mustContain(t, part, "Dear Anna,", "will not take place", "Thursday, 12 March 2026", "https://outreach.example/u/t0k")
+		if strings.Contains(part, "/r/") {
+			t.Errorf("a cancellation asks for no answer:\n%s", part)
+		}
+	}
+}
+
 func TestDefaultInvitationWithoutEndTime(t *testing.T) {
 	c := mustCompile(t, DefaultInvitation())
 	d := sampleData()

@@ -165,7 +165,7 @@ func textCorpus() []string {
 	noEvent.Event, noEvent.RSVPYesURL, noEvent.RSVPNoURL = nil, "", ""
 	noName := sampleData()
 	noName.Contact.FirstName = ""
-	for _, m := range []Message{DefaultInvitation(), DefaultFollowUp()} {
+	for _, m := range []Message{DefaultInvitation(), DefaultFollowUp(), DefaultEventUpdate(), DefaultEventCancel()} {
 		docs = append(docs, m.HTML)
 		for _, d := range []Data{sampleData(), noEvent, noName} {
 			r, err := Preview(m, d)

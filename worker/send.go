@@ -202,7 +202,7 @@ func (w *Worker) build(out campaigns.Outgoing) ([]byte, error) {
 	raw, err := Message{
 		From: out.From, FromName: out.FromName, ReplyTo: out.ReplyTo, To: out.To, ToName: out.ToName,
 		Subject: out.Subject, HTML: out.HTML, Text: out.Text, MessageID: out.MessageID, InReplyTo: out.InReplyTo,
-		UnsubscribeURL: out.UnsubscribeURL, UnsubscribeMailto: out.UnsubscribeMailto,
+		UnsubscribeURL: out.UnsubscribeURL, UnsubscribeMailto: out.UnsubscribeMailto, Calendar: out.Calendar,
 		Headers: map[string]string{"X-Outreach-Campaign": fmt.Sprint(out.CampaignID)},
 	}.Bytes()
 	if err != nil || w.DKIM == nil {

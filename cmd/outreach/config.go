@@ -26,6 +26,7 @@ type config struct {
 	DKIMSelector   string
 	DKIMDomain     string
 	MaxImportBytes int64
+	CalendarName   string
 }
 
 // envDefaults lists each variable with its default, in README order.
@@ -41,6 +42,7 @@ var envDefaults = []struct{ name, def, help string }{
 	{"OUTREACH_DKIM_SELECTOR", "outreach", "DKIM selector"},
 	{"OUTREACH_DKIM_DOMAIN", "", "DKIM signing domain; empty: the From address's domain"},
 	{"OUTREACH_IMPORT_MAX_BYTES", "268435456", "largest CSV file an import accepts, in bytes"},
+	{"OUTREACH_CALENDAR_NAME", "Events", "name of the shared calendar (/calendar.ics) in subscribers' calendar apps"},
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -60,7 +62,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		SMTPURL: get("OUTREACH_SMTP_URL"), IMAPURL: get("OUTREACH_IMAP_URL"),
 		BaseURL: get("OUTREACH_BASE_URL"), Listen: get("OUTREACH_LISTEN"), Secret: get("OUTREACH_SECRET"),
 		DKIMKeyFile: get("OUTREACH_DKIM_KEY_FILE"), DKIMSelector: get("OUTREACH_DKIM_SELECTOR"),
-		DKIMDomain: get("OUTREACH_DKIM_DOMAIN"),
+		DKIMDomain: get("OUTREACH_DKIM_DOMAIN"), CalendarName: get("OUTREACH_CALENDAR_NAME"),
 	}
 	n, err := strconv.ParseInt(get("OUTREACH_IMPORT_MAX_BYTES"), 10, 64)
 	if err != nil || n < 1 {

@@ -6,9 +6,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 
+	"outreach/campaigns"
 	"outreach/crm"
 	"outreach/crm/demo"
 )
@@ -36,10 +38,13 @@ func runDemo(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	return loadDemo(ctx, e, db, demo.Options{Seed: *seed, Organisations: *orgs, Contacts: *contacts})
+	if err := loadDemo(ctx, e, db, demo.Options{Seed: *seed, Organisations: *orgs, Contacts: *contacts}); err != nil {
+		return err
+	}
+	return loadDemoEvents(ctx, db, hostOf(cfg.BaseURL))
 }
 
-func loadDemoIfEmpty(ctx context.Context, e env, db *sqlx.DB) error {
+func loadDemoIfEmpty(ctx context.Context, e env, db *sqlx.DB, domain string) error {
 	var n int
 	if err := db.GetContext(ctx, &n, `SELECT count(*) FROM contacts`); err != nil {
 		return err
@@ -48,6 +53,9 @@ func loadDemoIfEmpty(ctx context.Context, e env, db *sqlx.DB) error {
 		return nil
 	}
 	if err := loadDemo(ctx, e, db, demo.Options{Seed: 1, Organisations: 300, Contacts: 3000}); err != nil {
+		return err
+	}
+	if err := loadDemoEvents(ctx, db, domain); err != nil {
 		return err
 	}
 	secret, _, err := crm.CreateAPIKey(ctx, db, "demo", crm.RoleAdmin)
@@ -72,6 +80,43 @@ func loadDemo(ctx context.Context, e env, db *sqlx.DB, opts demo.Options) error 
 		_, err := crm.CreateSegment(ctx, db, s.name, s.where, crm.Filter{})
 		if err != nil && !errors.Is(err, crm.ErrConflict) {
 			return fmt.Errorf("demo segment %q: %w", s.name, err)
+		}
+	}
+	return nil
+}
+
+// loadDemoEvents adds a conference two months ahead, a piggyback workshop
+// on its eve and a community-of-practice webinar, so the calendar and the
+// event pages have something to show. Loading twice adds nothing.
+func loadDemoEvents(ctx context.Context, db *sqlx.DB, domain string) error {
+	var n int
+	if err := db.GetContext(ctx, &n, `SELECT count(*) FROM events`); err != nil || n > 0 {
+		return err
+	}
+	day := time.Now().AddDate(0, 2, 0).Format("2006-01-02")
+	eve := time.Now().AddDate(0, 2, -1).Format("2006-01-02")
+	later := time.Now().AddDate(0, 3, 0).Format("2006-01-02")
+	str := func(s string) *string { return &s }
+	capacity := 30
+	conf, err := campaigns.CreateEvent(ctx, db, campaigns.EventInput{
+		Title: str("Migrant Entrepreneurship Summit"), Kind: str("conference"), Topic: str("access_to_finance"),
+		StartsAt: str(day + "T09:00"), EndsAt: str(day + "T17:30"), TimeZone: str("Europe/Brussels"),
+		Location: str("Square – Brussels Meeting Centre"), City: str("Brussels"), Country: str("BE"),
+		Organiser: str("Network Team"), OrganiserEmail: str("team@network.example.org")}, domain)
+	if err != nil {
+		return fmt.Errorf("demo events: %w", err)
+	}
+	inputs := []campaigns.EventInput{
+		{Title: str("Finance readiness workshop"), Kind: str("workshop"), Topic: str("access_to_finance"),
+			StartsAt: str(eve + "T17:30"), EndsAt: str(eve + "T20:00"), TimeZone: str("Europe/Brussels"),
+			City: str("Brussels"), Country: str("BE"), Capacity: &capacity, HostEventID: &conf.ID},
+		{Title: str("Coaching & mentoring CoP: peer session"), Kind: str("webinar"), Topic: str("coaching_mentoring"),
+			StartsAt: str(later + "T14:00"), EndsAt: str(later + "T15:30"), TimeZone: str("Europe/Berlin"),
+			URL: str("https://meet.example.org/cop-coaching")},
+	}
+	for _, in := range inputs {
+		if _, err := campaigns.CreateEvent(ctx, db, in, domain); err != nil {
+			return fmt.Errorf("demo events: %w", err)
 		}
 	}
 	return nil

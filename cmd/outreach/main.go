@@ -10,6 +10,10 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	// Events and send windows need time zones even where the system has
+	// no tz database (minimal container images).
+	_ "time/tzdata"
 )
 
 // env is what a command gets from the process; tests pass their own.
@@ -38,6 +42,8 @@ func commands() []command {
 		{"user", "user add EMAIL --role ROLE: add a coordinator (password on stdin)", runUser},
 		{"apikey", "apikey create --name NAME [--role ROLE]: print a new API key", runAPIKey},
 		{"campaign", "campaign create FILE | send | schedule | pause | resume | cancel | status | preview | list", runCampaign},
+		{"event", "event create FILE | list | show | update | cancel | notify | attendees | attendance ID FILE | conflicts", runEvent},
+		{"calendar", "calendar import --source NAME (URL | FILE) | export [--topic T]: the shared calendar", runCalendar},
 		{"report", "report CAMPAIGN[,...] --by DIM [--format table|csv|json] [--compare A,B --metric M]: response rates per segment", runReport},
 		{"replies", "replies ingest (raw message on stdin, for an MTA pipe) | replies poll (read the IMAP mailbox once)", runReplies},
 		{"outbox", "outbox list [--campaign ID] | show ID: messages kept when no SMTP server is set", runOutbox},

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -134,6 +135,18 @@ func TestDemoLoadsANetwork(t *testing.T) {
 	if contacts != 400 || orgs < 30 || types != 8 || seniorities != 4 || segments != len(demoSegments) {
 		t.Errorf("demo: %d contacts, %d organisations of %d types, %d seniorities, %d segments", contacts, orgs, types, seniorities, segments)
 	}
+	var events, piggyback int
+	db.Get(&events, `SELECT count(*) FROM events`)
+	db.Get(&piggyback, `SELECT count(*) FROM events WHERE host_event_id IS NOT NULL`)
+	if events != 3 || piggyback != 1 {
+		t.Errorf("demo: %d events (%d piggyback), want 3 with one piggyback workshop", events, piggyback)
+	}
+	if _, stderr, err := runCmd(t, vars, "", "demo", "--organisations", "40", "--contacts", "400"); err != nil {
+		t.Fatalf("demo again: %v %s", err, stderr)
+	}
+	if db.Get(&events, `SELECT count(*) FROM events`); events != 3 {
+		t.Errorf("demo twice: %d events", events)
+	}
 }
 
 func freeAddr(t *testing.T) string {
@@ -263,5 +276,61 @@ func TestReportCommand(t *testing.T) {
 	out, _, err = runCmd(t, vars, "", "report", "1", "--by", "seniority", "--compare", "middle,executive", "--metric", "replied")
 	if err != nil || !strings.Contains(out, "too few") {
 		t.Errorf("compare: %v\n%s", err, out)
+	}
+}
+
+func TestEventAndCalendarCommands(t *testing.T) {
+	db, dsn := testdb.New(t)
+	vars := map[string]string{"OUTREACH_DATABASE_URL": dsn, "OUTREACH_BASE_URL": "https://outreach.example.org",
+		"OUTREACH_CALENDAR_NAME": "Network events"}
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		os.WriteFile(dir+"/"+name, []byte(body), 0o600)
+		return dir + "/" + name
+	}
+	// A week ago: attendance can be marked, and a partner's feed still covers it.
+	day := time.Now().AddDate(0, 0, -7)
+	spec := write("cop.json", `{"title":"Finance CoP","kind":"cop_session","topic":"access_to_finance","city":"Vienna",
+		"starts_at":"`+day.Format("2006-01-02")+`T09:00","ends_at":"`+day.Format("2006-01-02")+`T12:30","time_zone":"Europe/Vienna","capacity":25}`)
+	out, _, err := runCmd(t, vars, "", "event", "create", spec)
+	if err != nil || !strings.Contains(out, `event 1 "Finance CoP" (cop_session, confirmed)`) || !strings.Contains(out, day.Format("Mon 2 Jan 2006")+" 09:00") {
+		t.Fatalf("create: %v\n%s", err, out)
+	}
+	if _, _, err := runCmd(t, vars, "", "event", "create", write("bad.json", `{"title":"x","starts_at":"tomorrow","ends_at":"2026-05-12T10:00"}`)); err == nil || !strings.Contains(err.Error(), "starts_at") {
+		t.Errorf("bad event: %v", err)
+	}
+	ics := write("partner.ics", "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//P//P//EN\r\nBEGIN:VEVENT\r\nUID:forum@partner.example\r\n"+
+		"DTSTAMP:20260101T000000Z\r\nDTSTART:"+day.Format("20060102")+"T060000Z\r\nDTEND:"+day.Format("20060102")+"T150000Z\r\nSUMMARY:Partner forum\r\n"+
+		"LOCATION:Hofburg\\, Vienna\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+	out, _, err = runCmd(t, vars, "", "calendar", "import", "--source", "Partners", ics)
+	if err != nil || !strings.Contains(out, `calendar "Partners": 1 events: 1 new`) {
+		t.Fatalf("calendar import: %v\n%s", err, out)
+	}
+	out, _, err = runCmd(t, vars, "", "event", "conflicts", "1")
+	if err != nil || !strings.Contains(out, "same city") || !strings.Contains(out, "[Partners]") {
+		t.Errorf("conflicts: %v\n%s", err, out)
+	}
+	out, _, err = runCmd(t, vars, "", "event", "list", "--source", "partners")
+	if err != nil || !strings.Contains(out, "Partner forum") || strings.Contains(out, "Finance CoP") {
+		t.Errorf("list partners: %v\n%s", err, out)
+	}
+	db.MustExec(`INSERT INTO contacts (email, first_name) VALUES ('ana@example.org', 'Ana')`)
+	out, _, err = runCmd(t, vars, "", "event", "attendance", "1", write("came.csv", "email,attended\nana@example.org,yes\nnobody@example.org,yes\n"))
+	if err != nil || !strings.Contains(out, "marked 1, rejected 1") || !strings.Contains(out, "came.csv:3: email: no contact nobody@example.org") {
+		t.Errorf("attendance: %v\n%s", err, out)
+	}
+	out, _, err = runCmd(t, vars, "", "event", "attendees", "1")
+	if err != nil || !strings.Contains(out, "ana@example.org\tAna\t-\tattended") {
+		t.Errorf("attendees: %v\n%s", err, out)
+	}
+	out, _, err = runCmd(t, vars, "", "calendar", "export")
+	if err != nil || !strings.Contains(out, "X-WR-CALNAME:Network events") || !strings.Contains(out, "UID:event-1@outreach.example.org") || strings.Contains(out, "Partner forum") {
+		t.Errorf("export: %v\n%s", err, out)
+	}
+	if _, _, err := runCmd(t, vars, "", "event", "notify", "1"); err == nil || !strings.Contains(err.Error(), "sender") {
+		t.Errorf("notify without any invitation sent: %v", err)
+	}
+	if _, _, err := runCmd(t, vars, "", "event", "bogus", "1"); !errors.Is(err, errUsage) {
+		t.Errorf("unknown subcommand: %v", err)
 	}
 }

@@ -42,7 +42,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	}
 	defer db.Close()
 	if *demo {
-		if err := loadDemoIfEmpty(ctx, e, db); err != nil {
+		if err := loadDemoIfEmpty(ctx, e, db, hostOf(cfg.BaseURL)); err != nil {
 			return err
 		}
 	}
@@ -78,7 +78,7 @@ func newMux(db *sqlx.DB, rdb *redis.Client, w *worker.Worker, tracker *campaigns
 	auth := crm.Auth{DB: db, Log: log}
 	(&crm.API{DB: db, Auth: auth, MaxImportBytes: cfg.MaxImportBytes, Log: log, Segment: w.Segment}).Routes(mux)
 	(&campaigns.API{DB: db, Auth: auth, Segment: w.Segment, Links: w.Links, Log: log}).Routes(mux)
-	(&campaigns.Public{DB: db, Signer: w.Links.Signer, Log: log}).Routes(mux)
+	(&campaigns.Public{DB: db, Signer: w.Links.Signer, Log: log, CalendarName: cfg.CalendarName}).Routes(mux)
 	tracker.Routes(mux)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		jsonhttp.Fail(w, http.StatusNotFound, "no such API endpoint: "+r.Method+" "+r.URL.Path)

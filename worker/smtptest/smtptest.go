@@ -65,6 +65,14 @@ func (s *Server) Messages() []Message {
 	return append([]Message(nil), s.got...)
 }
 
+// Reset forgets the messages accepted so far, so a test can look at what
+// a later step sends.
+func (s *Server) Reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.got = nil
+}
+
 // Count returns how many messages were accepted.
 func (s *Server) Count() int {
 	s.mu.Lock()
