@@ -66,8 +66,11 @@ func newRig(t testing.TB, contactsCSV string) *rig {
 }
 
 // worker returns a worker sending to the sink with quick test timings.
-func (r *rig) worker(cfg Config) *Worker {
-	sc, err := ParseSMTPURL("smtp://" + r.sink.Addr + "?tls=none&max_conns=4")
+func (r *rig) worker(cfg Config) *Worker { return r.workerTo(r.sink.Addr, cfg) }
+
+// workerTo returns a worker sending to the SMTP server at addr.
+func (r *rig) workerTo(addr string, cfg Config) *Worker {
+	sc, err := ParseSMTPURL("smtp://" + addr + "?tls=none&max_conns=4")
 	if err != nil {
 		r.t.Fatal(err)
 	}

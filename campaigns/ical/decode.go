@@ -13,7 +13,7 @@ import (
 
 // utf8BOM starts many files saved on Windows; go-ical would read it as
 // part of the first property name.
-var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+const utf8BOM = "\xEF\xBB\xBF"
 
 // decode parses the first VCALENDAR in data with go-ical. go-ical says
 // neither where an error is nor survives every malformed input (it panics
@@ -21,7 +21,7 @@ var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 // by line by locate, to tell the user which line to look at. Errors carry
 // no "ical:" prefix; the exported function adds it with its context.
 func decode(data []byte) (*goical.Calendar, error) {
-	data = bytes.TrimPrefix(data, utf8BOM)
+	data = bytes.TrimPrefix(data, []byte(utf8BOM))
 	cal, err := decodeSafely(data)
 	if err == nil {
 		return cal, nil

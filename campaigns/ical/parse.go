@@ -24,8 +24,12 @@ import (
 // keeps the series' UID and has RecurrenceID set to its original start; a
 // VEVENT with a RECURRENCE-ID replaces the occurrence it names, and is
 // returned if its own start is in the window. Sub-daily rules (FREQ=HOURLY,
-// MINUTELY, SECONDLY) are refused: no event series is planned that way,
-// and expanding them costs seconds per rule.
+// MINUTELY, SECONDLY) and rule parts outside RFC 5545 are refused: no
+// event series is planned that way, and the expander can spend seconds on
+// them. A rule that can never match (BYMONTH=2;BYMONTHDAY=30) still costs
+// the expander up to a few tenths of a second, so input from untrusted
+// sources should be limited in size by the caller (io.LimitReader), as
+// Parse reads all of it.
 //
 // Times are resolved as the file says: UTC ("Z") values; TZID with an IANA
 // name; TZID with a Windows zone name as Outlook and Exchange write them;
@@ -34,7 +38,8 @@ import (
 // floating (UTC if nil). An event's TimeZone is the IANA name of its
 // DTSTART's zone, or "UTC" when there is none (UTC, or a fixed offset from
 // a VTIMEZONE). Without DTEND an event lasts its DURATION, else nothing
-// (an all-day event: one day).
+// (an all-day event: one day); an end before the start is taken as the
+// start.
 //
 // Events are returned as the file has them: two VEVENTs with the same UID
 // (a feed that repeats an event, or two versions of it) are both
@@ -217,7 +222,7 @@ func (r *resolver) dateTime(p *goical.Prop) (dateTime, error) {
 	switch tzid := p.Params.Get(goical.ParamTimezoneID); {
 	case dt.date:
 	case strings.HasSuffix(value, "Z"):
-		dt.zone = utcZone
+		dt.zone = utcZone()
 	case strings.TrimSpace(tzid) != "":
 		z, err := r.zone(tzid)
 		if err != nil {

@@ -348,6 +348,7 @@ func TestParseErrors(t *testing.T) {
 		{"hourly", string(calendar(vevent("UID:f", "DTSTART:20250101T100000Z", "RRULE:FREQ=HOURLY"))), []string{`UID "f"`, "FREQ=HOURLY"}},
 		{"interval", string(calendar(vevent("UID:g", "DTSTART:20250101T100000Z", "RRULE:FREQ=DAILY;INTERVAL=0"))), []string{`UID "g"`, "INTERVAL"}},
 		{"bad rule", string(calendar(vevent("UID:h", "DTSTART:20250101T100000Z", "RRULE:FREQ=DAILY;BYDAY=XX"))), []string{`UID "h"`, "RRULE"}},
+		{"BYEASTER", string(calendar(vevent("UID:k", "DTSTART:20250101T100000Z", "RRULE:FREQ=DAILY;BYEASTER=400"))), []string{`UID "k"`, "BYEASTER is no RFC 5545 rule part"}},
 		{"no FREQ", string(calendar(vevent("UID:i", "DTSTART:20250101T100000Z", "RRULE:COUNT=3"))), []string{`UID "i"`, "FREQ"}},
 		{"bad EXDATE", string(calendar(vevent("UID:j", "DTSTART:20250101T100000Z", "RRULE:FREQ=DAILY", "EXDATE:tomorrow"))), []string{`UID "j"`, "EXDATE"}},
 	}

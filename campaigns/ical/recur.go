@@ -223,7 +223,7 @@ func listIterator(starts, exdates []time.Time) func() (time.Time, bool) {
 // zone; the expander would read it in UTC) and is brought forward to the
 // window's end, so that an endless rule stops there; sub-daily
 // frequencies and absurd intervals are refused, since the expander can
-// spend seconds on them. Property names are upper-cased, as the expander
+// spend seconds on them, and so are rule parts RFC 5545 does not have. Property names are upper-cased, as the expander
 // wants them.
 func normalizeRule(value string, loc *time.Location, allDay bool, to time.Time) (string, error) {
 	var parts []string
@@ -252,6 +252,10 @@ func normalizeRule(value string, loc *time.Location, allDay bool, to time.Time) 
 			if n, err := strconv.Atoi(val); err != nil || n < 1 || n > maxInterval {
 				return "", fmt.Errorf("RRULE INTERVAL=%s: want 1 to %d", shorten(val), maxInterval)
 			}
+		case "COUNT", "BYSECOND", "BYMINUTE", "BYHOUR", "BYDAY", "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYMONTH", "BYSETPOS", "WKST":
+		default:
+			// The expander knows BYEASTER too, and panics on some values.
+			return "", fmt.Errorf("RRULE %q: %s is no RFC 5545 rule part", shorten(value), shorten(key))
 		}
 		parts = append(parts, part)
 	}

@@ -88,27 +88,6 @@ func unambiguous(t time.Time, loc *time.Location) bool {
 	return true
 }
 
-// wallInstant resolves a wall time (given as if in UTC) in loc as RFC 5545
-// 3.3.5 says: of the two instants in the hour repeated when DST ends, the
-// first; in the hour skipped when DST starts, with the offset in force
-// before the change. (time.Date leaves both cases unspecified.)
-func wallInstant(wall time.Time, loc *time.Location) time.Time {
-	const day = 24 * 60 * 60
-	w := wall.Unix()
-	before := stateAt(loc, w-day).offset
-	var best int64
-	found := false
-	for _, offset := range []int{before, stateAt(loc, w).offset, stateAt(loc, w+day).offset} {
-		if i := w - int64(offset); stateAt(loc, i).offset == offset && (!found || i < best) {
-			best, found = i, true
-		}
-	}
-	if !found {
-		best = w - int64(before)
-	}
-	return time.Unix(best, int64(wall.Nanosecond())).In(loc)
-}
-
 // cover records that a local time in loc was written.
 func (zs *zoneSet) cover(loc *time.Location, local time.Time) {
 	u, ok := zs.used[loc.String()]

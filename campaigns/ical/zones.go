@@ -17,7 +17,7 @@ type zone struct {
 	name string
 }
 
-var utcZone = zone{loc: time.UTC, name: "UTC"}
+func utcZone() zone { return zone{loc: time.UTC, name: "UTC"} }
 
 // resolver turns the date-times of one calendar into instants. It is made
 // per calendar, since the VTIMEZONEs it falls back on are the file's own.
@@ -56,6 +56,27 @@ func ianaName(loc *time.Location) string {
 		return "UTC"
 	}
 	return name
+}
+
+// wallInstant resolves a wall time (given as if in UTC) in loc as RFC 5545
+// 3.3.5 says: of the two instants in the hour repeated when DST ends, the
+// first; in the hour skipped when DST starts, with the offset in force
+// before the change. (time.Date leaves both cases unspecified.)
+func wallInstant(wall time.Time, loc *time.Location) time.Time {
+	const day = 24 * 60 * 60
+	w := wall.Unix()
+	before := stateAt(loc, w-day).offset
+	var best int64
+	found := false
+	for _, offset := range []int{before, stateAt(loc, w).offset, stateAt(loc, w+day).offset} {
+		if i := w - int64(offset); stateAt(loc, i).offset == offset && (!found || i < best) {
+			best, found = i, true
+		}
+	}
+	if !found {
+		best = w - int64(before)
+	}
+	return time.Unix(best, int64(wall.Nanosecond())).In(loc)
 }
 
 // zone resolves a TZID: an IANA name (also inside a prefix such as
