@@ -30,6 +30,7 @@ const (
 	InboundAutoReply   = "auto_reply"
 	InboundBounce      = "bounce"
 	InboundUnsubscribe = "unsubscribe" // a mail to the mailto: unsubscribe address (local part "unsubscribe+TOKEN")
+	InboundComplaint   = "complaint"   // a spam complaint: an ARF feedback report (RFC 5965) from a provider's feedback loop
 )
 
 // MaxInboundSize is the largest raw message ParseInbound accepts. Replies
@@ -111,6 +112,10 @@ type Inbound struct {
 //     Diagnostic-Code are taken as given. Action delayed or Status 4.x.x is
 //     soft, 5.x.x hard. A report whose recipients were all delivered,
 //     relayed or expanded is a success notice and counts as an auto-reply.
+//     1a. Spam complaint: a multipart/report with report-type=feedback-report
+//     (ARF, RFC 5965), as mailbox providers' feedback loops send them. The
+//     complaining address is Original-Rcpt-To; the message complained of
+//     is the returned copy, matched like a bounce's.
 //  2. Unsubscribe: a recipient address with local part "unsubscribe+TOKEN".
 //     The signed token is stronger evidence than the heuristics below.
 //  3. Non-standard bounce: From MAILER-DAEMON, postmaster or "Mail Delivery
@@ -127,7 +132,7 @@ type Inbound struct {
 //     exist, mailbox unavailable, no such user or the like.
 //  4. Auto-reply (RFC 3834): Auto-Submitted present and not "no";
 //     X-Autoreply or X-Autorespond present; Precedence auto_reply, bulk or
-//     junk; any other multipart/report (read receipts, feedback reports);
+//     junk; any other multipart/report (read receipts);
 //     or a subject that starts, also after "Re:"/"AW:", with "Out of
 //     Office", "Automatic reply", "Auto Reply", "Autoreply", "Abwesenheitsnotiz",
 //     "Automatische Antwort", "Abwesend", "Absence", "Réponse automatique",
@@ -434,6 +439,8 @@ func (in *Inbound) classify(h textproto.MIMEHeader, p *inboundParts) {
 	case in.looksBounced(h):
 		in.Kind = InboundBounce
 		in.readBounceText(h, p)
+	case p.reportType == "feedback-report":
+		in.readComplaint(p)
 	case p.calendar != nil:
 		// An accept or decline is a person's answer even when the calendar
 		// server sends it for them (Google marks some auto-generated).
@@ -458,6 +465,7 @@ type inboundParts struct {
 	status     []byte               // the first message/delivery-status body
 	original   textproto.MIMEHeader // header of the returned message of a bounce
 	calendar   *ical.Reply          // the first iTIP REPLY part
+	feedback   textproto.MIMEHeader // the fields of an ARF message/feedback-report part
 }
 
 // walk visits one MIME entity and, for a multipart, its parts.
@@ -480,6 +488,10 @@ func (p *inboundParts) walk(h textproto.MIMEHeader, body io.Reader, depth int) {
 	case isReturnedMessage(mt):
 		if p.original == nil {
 			p.original, _ = readFieldBlock(readPart(h, body))
+		}
+	case mt == "message/feedback-report":
+		if p.feedback == nil {
+			p.feedback, _ = readFieldBlock(readPart(h, body))
 		}
 	case mt == "text/calendar" || mt == "application/ics":
 		if p.calendar == nil {
@@ -776,6 +788,17 @@ func (in *Inbound) readReport(h textproto.MIMEHeader, p *inboundParts) {
 	text := p.bounceText()
 	in.fillFromText(h, text)
 	in.Hard = isHardBounce(action, in.Status, in.Diagnostic+"\n"+text)
+	in.References = capRefs(append(p.originalRefs(), in.References...))
+}
+
+// readComplaint reads a spam complaint: the complaining address is the
+// report's Original-Rcpt-To, the message complained of is the returned
+// copy (matched by its Message-ID, like a bounce).
+func (in *Inbound) readComplaint(p *inboundParts) {
+	in.Kind = InboundComplaint
+	if p.feedback != nil {
+		in.FailedAddress = dsnAddress(p.feedback.Get("Original-Rcpt-To"))
+	}
 	in.References = capRefs(append(p.originalRefs(), in.References...))
 }
 

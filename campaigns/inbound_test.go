@@ -228,7 +228,7 @@ func TestParseInboundClassification(t *testing.T) {
 		{"read receipt", message("--b\r\nContent-Type: text/plain\r\n\r\nRead.\r\n--b--\r\n", from, to, "Subject: Read: x",
 			`Content-Type: multipart/report; report-type=disposition-notification; boundary="b"`), InboundAutoReply},
 		{"feedback report", message("--b\r\nContent-Type: message/feedback-report\r\n\r\nFeedback-Type: abuse\r\n--b--\r\n", from, to,
-			"Subject: complaint", `Content-Type: multipart/report; report-type=feedback-report; boundary="b"`), InboundAutoReply},
+			"Subject: complaint", `Content-Type: multipart/report; report-type=feedback-report; boundary="b"`), InboundComplaint},
 		{"success DSN", message("--b\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx\r\n\r\nFinal-Recipient: rfc822; x@example.com\r\nAction: delivered\r\nStatus: 2.0.0\r\n--b--\r\n",
 			"From: MAILER-DAEMON@mx.example.com", to, "Subject: Successful Mail Delivery Report",
 			`Content-Type: multipart/report; report-type=delivery-status; boundary="b"`), InboundAutoReply},
@@ -419,7 +419,7 @@ func mailFixtures(t testing.TB) [][]byte {
 	return out
 }
 
-var inboundKinds = map[string]bool{InboundReply: true, InboundAutoReply: true, InboundBounce: true, InboundUnsubscribe: true}
+var inboundKinds = map[string]bool{InboundReply: true, InboundAutoReply: true, InboundBounce: true, InboundUnsubscribe: true, InboundComplaint: true}
 
 func FuzzParseInbound(f *testing.F) {
 	for _, raw := range mailFixtures(f) {

@@ -128,7 +128,7 @@ func match(ctx context.Context, db *sqlx.DB, signer *Signer, in Inbound) (int64,
 		}
 	}
 	addr := in.From
-	if in.Kind == InboundBounce {
+	if in.Kind == InboundBounce || in.Kind == InboundComplaint {
 		addr = in.FailedAddress
 	}
 	return recipientByAddress(ctx, db, addr)
@@ -207,6 +207,8 @@ func apply(ctx context.Context, tx *sqlx.Tx, in Inbound, rid int64) error {
 		return err
 	case in.Kind == InboundReply:
 		return answered(ctx, tx, rid, "reply", `replied_at = coalesce(replied_at, now())`, "email.replied", in)
+	case in.Kind == InboundComplaint:
+		return answered(ctx, tx, rid, "complaint", ``, "email.complained", in)
 	case in.Kind == InboundBounce && in.Hard:
 		return answered(ctx, tx, rid, "bounce", `bounced_at = coalesce(bounced_at, now())`, "email.bounced", in)
 	case in.Kind == InboundBounce:
@@ -216,8 +218,12 @@ func apply(ctx context.Context, tx *sqlx.Tx, in Inbound, rid int64) error {
 	}
 }
 
+// suppresses names the contact column a response sets to stop all mail
+// to the address.
+var suppresses = map[string]string{"bounce": "bounced_at", "complaint": "complained_at"}
+
 // answered writes the event, the recipient column (set), the timeline
-// entry and, for a hard bounce, the contact's suppression.
+// entry and, for a hard bounce or a complaint, the contact's suppression.
 func answered(ctx context.Context, tx *sqlx.Tx, rid int64, event, set, activity string, in Inbound) error {
 	if set != "" {
 		if _, err := tx.ExecContext(ctx, `UPDATE recipients SET `+set+` WHERE id = $1`, rid); err != nil {
@@ -227,8 +233,8 @@ func answered(ctx context.Context, tx *sqlx.Tx, rid int64, event, set, activity 
 	if _, err := tx.ExecContext(ctx, `INSERT INTO recipient_events (recipient_id, kind) VALUES ($1, $2)`, rid, event); err != nil {
 		return fmt.Errorf("campaigns: ingest: %w", err)
 	}
-	if event == "bounce" {
-		if _, err := tx.ExecContext(ctx, `UPDATE contacts c SET bounced_at = coalesce(c.bounced_at, now()), updated_at = now()
+	if column := suppresses[event]; column != "" {
+		if _, err := tx.ExecContext(ctx, `UPDATE contacts c SET `+column+` = coalesce(c.`+column+`, now()), updated_at = now()
 			FROM recipients r WHERE r.id = $1 AND c.id = r.contact_id`, rid); err != nil {
 			return fmt.Errorf("campaigns: ingest: %w", err)
 		}

@@ -1,6 +1,7 @@
 package campaigns_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -193,5 +194,32 @@ func TestReplyMatchedByTokenisedReplyTo(t *testing.T) {
 	forged := strings.Replace(strings.Replace(raw, tok, signer.Token(campaigns.LinkOpen, rid, ""), 1), "p1@", "p2@", 1)
 	if res, _ := campaigns.Ingest(context.Background(), s.db, signer, []byte(forged)); res.Matched {
 		t.Errorf("a token of another kind matched: %+v", res)
+	}
+}
+
+func TestSpamComplaintSuppressesTheAddress(t *testing.T) {
+	s := newServer(t)
+	sentTo(t, s, map[string]string{"complainer@example.org": "r41.complaint@network.example.org"})
+	res := ingestFile(t, s, "arf_complaint.eml")
+	var want int64
+	s.db.Get(&want, `SELECT r.id FROM recipients r JOIN contacts k ON k.id = r.contact_id WHERE k.email = 'complainer@example.org' AND r.step = 0`)
+	if !res.Matched || res.Kind != "complaint" || *res.RecipientID != want {
+		t.Fatalf("complaint: %+v, want matched to recipient %d", res, want)
+	}
+	var complained bool
+	s.db.Get(&complained, `SELECT complained_at IS NOT NULL FROM contacts WHERE email = 'complainer@example.org'`)
+	var events, timeline int
+	s.db.Get(&events, `SELECT count(*) FROM recipient_events WHERE recipient_id = $1 AND kind = 'complaint'`, want)
+	s.db.Get(&timeline, `SELECT count(*) FROM activities WHERE kind = 'email.complained'`)
+	if !complained || events != 1 || timeline != 1 {
+		t.Errorf("complained %v, %d events, %d timeline entries", complained, events, timeline)
+	}
+	// Without the returned copy's Message-ID, the report's Original-Rcpt-To matches.
+	raw, _ := os.ReadFile("testdata/mail/arf_complaint.eml")
+	raw = bytes.Replace(raw, []byte("<r41.complaint@network.example.org>"), []byte("<unknown@elsewhere>"), 1)
+	raw = bytes.Replace(raw, []byte("<arf.20261126091203.1@"), []byte("<arf.2@"), 1)
+	res, err := campaigns.Ingest(context.Background(), s.db, signer, raw)
+	if err != nil || !res.Matched || *res.RecipientID != want {
+		t.Errorf("complaint matched by Original-Rcpt-To: %+v %v", res, err)
 	}
 }
