@@ -20,6 +20,7 @@ import (
 )
 
 func runServe(ctx context.Context, e env, args []string) error {
+	worker.TuneGC()
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	demo := fs.Bool("demo", false, "apply migrations and load the demo network into an empty database")
 	doMigrate := fs.Bool("migrate", false, "apply pending migrations before starting")

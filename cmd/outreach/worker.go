@@ -5,11 +5,14 @@ import (
 	"flag"
 	"log/slog"
 	"time"
+
+	"outreach/worker"
 )
 
 // runWorkerCmd runs sending workers and the dispatcher without HTTP, for
 // more sending capacity on other machines sharing Redis and Postgres.
 func runWorkerCmd(ctx context.Context, e env, args []string) error {
+	worker.TuneGC()
 	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
 	concurrency := fs.Int("concurrency", 8, "batches sent at once by this process")
 	stuck := fs.Duration("stuck-after", 2*time.Minute, "resend rows left sending this long by a stopped worker")
