@@ -63,7 +63,7 @@ func (a *API) writeEvent(w http.ResponseWriter, r *http.Request, status int, e E
 
 func (a *API) eventList(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	f := EventFilter{Topic: q.Get("topic"), Ours: q.Get("source") == "ours"}
+	f := EventFilter{Topic: q.Get("topic"), Source: q.Get("source")}
 	for name, dst := range map[string]*time.Time{"from": &f.From, "to": &f.To} {
 		if v := q.Get(name); v != "" {
 			t, err := ParseEventTime(v, time.UTC)
@@ -78,15 +78,6 @@ func (a *API) eventList(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		a.fail(w, r, err)
 		return
-	}
-	if q.Get("source") == "partners" {
-		partners := list[:0]
-		for _, e := range list {
-			if !e.Ours() {
-				partners = append(partners, e)
-			}
-		}
-		list = partners
 	}
 	jsonhttp.Write(w, http.StatusOK, map[string]any{"events": list})
 }

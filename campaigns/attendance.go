@@ -302,7 +302,7 @@ func attendanceColumns(head []string) (email, attended int) {
 	email, attended = -1, -1
 	for i, h := range head {
 		switch strings.NewReplacer(" ", "", "-", "", "_", "").Replace(strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))) {
-		case "email", "emailaddress", "mail", "e-mail":
+		case "email", "emailaddress", "mail":
 			email = i
 		case "attended", "present", "attendance", "came":
 			attended = i

@@ -28,16 +28,14 @@ const (
 	importFuture = 2 * 365 * 24 * time.Hour
 )
 
-// ICalEvent is the calendar form of an event. Organiser falls back to the
-// given address when the event names none (iTIP needs an organiser).
-func (e Event) ICalEvent(organiser ical.Address) ical.Event {
+// ICalEvent is the calendar form of an event, with the event's own
+// organiser (invitations replace it with the address answers go to).
+func (e Event) ICalEvent() ical.Event {
 	out := ical.Event{
 		UID: e.uid(), Sequence: e.Sequence, Title: e.Title, Description: e.Description,
 		Start: e.StartsAt, End: e.EndsAt, TimeZone: e.TimeZone, Location: e.place(), URL: e.URL,
-		Cancelled: e.Status == EventCancelled, Organizer: organiser, Modified: e.UpdatedAt,
-	}
-	if e.OrganiserEmail != "" {
-		out.Organizer = ical.Address{Name: e.Organiser, Email: e.OrganiserEmail}
+		Cancelled: e.Status == EventCancelled, Modified: e.UpdatedAt,
+		Organizer: ical.Address{Name: e.Organiser, Email: e.OrganiserEmail},
 	}
 	if e.Topic != "" {
 		out.Categories = append(out.Categories, e.Topic)
@@ -67,13 +65,13 @@ func (e Event) place() string {
 // Feed is the shared calendar: our public events (cancelled ones too, so
 // subscribed calendars drop them), optionally of one topic.
 func Feed(ctx context.Context, q sqlx.QueryerContext, name, topic string) ([]byte, error) {
-	events, err := ListEvents(ctx, q, EventFilter{Ours: true, Public: true, Topic: topic})
+	events, err := ListEvents(ctx, q, EventFilter{Source: "ours", Public: true, Topic: topic})
 	if err != nil {
 		return nil, err
 	}
 	items := make([]ical.Event, len(events))
 	for i, e := range events {
-		items[i] = e.ICalEvent(ical.Address{})
+		items[i] = e.ICalEvent()
 	}
 	if topic != "" {
 		name += " – " + strings.ReplaceAll(vocab.Topic(topic), "_", " ")
@@ -174,15 +172,12 @@ func ImportCalendar(ctx context.Context, db *sqlx.DB, source, sourceURL string, 
 func dedupeImported(events []ical.Event) []ical.Event {
 	type key struct {
 		uid string
-		rec int64
+		rec time.Time // zero for a single event or a whole series
 	}
 	keep := map[key]int{}
 	var out []ical.Event
 	for _, e := range events {
-		k := key{e.UID, e.RecurrenceID.UnixNano()}
-		if e.RecurrenceID.IsZero() {
-			k.rec = 0
-		}
+		k := key{e.UID, e.RecurrenceID.UTC()}
 		i, seen := keep[k]
 		if !seen {
 			keep[k] = len(out)

@@ -115,6 +115,9 @@ func TestCalendarImportRefusesBrokenInput(t *testing.T) {
 	if live != 3 {
 		t.Errorf("a refused import changed the stored events: %d live, want 3", live)
 	}
+	if res, code := s.importCalendar("  ", "partner.ics"); code != 400 {
+		t.Errorf("import without a source name: %d %+v", code, res)
+	}
 	var out struct{ Error string }
 	if code := s.do(crm.RoleCoordinator, "POST", "/api/v1/calendar/import", `{"source":"X","url":"file:///etc/passwd"}`, &out); code != 400 {
 		t.Errorf("file URL: %d %s", code, out.Error)

@@ -118,7 +118,7 @@ func (c *Composer) calendar(r Claimed, to, replyTo string) ([]byte, error) {
 	if organiser.Email == "" {
 		organiser.Email = c.campaign.From
 	}
-	ev := c.calEvent.ICalEvent(organiser)
+	ev := c.calEvent.ICalEvent()
 	ev.Organizer = organiser // replies must reach us, whoever organises
 	method := "REQUEST"
 	if c.campaign.Notice == "cancel" || c.calEvent.Status == EventCancelled {

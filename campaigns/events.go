@@ -117,9 +117,9 @@ func EventByID(ctx context.Context, q sqlx.QueryerContext, id int64) (Event, err
 type EventFilter struct {
 	From, To time.Time // events that end after From and start before To
 	Topic    string
-	Ours     bool // only our own events, not imported ones
-	Public   bool // only public events
-	Live     bool // not cancelled
+	Source   string // "ours" or "partners" (imported); empty: both
+	Public   bool   // only public events
+	Live     bool   // not cancelled
 }
 
 // ListEvents returns events in start order, ours and imported ones.
@@ -139,8 +139,14 @@ func ListEvents(ctx context.Context, q sqlx.QueryerContext, f EventFilter) ([]Ev
 	if f.Topic != "" {
 		add("e.topic = $%d", vocab.Topic(f.Topic))
 	}
-	if f.Ours {
+	switch f.Source {
+	case "ours":
 		conds = append(conds, "e.source_id IS NULL")
+	case "partners":
+		conds = append(conds, "e.source_id IS NOT NULL")
+	case "":
+	default:
+		return nil, invalid("source", "%q: use ours or partners (or leave it out for both)", f.Source)
 	}
 	if f.Public {
 		conds = append(conds, "e.public")

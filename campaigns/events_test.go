@@ -76,6 +76,13 @@ func TestEventAPICreatesAndValidates(t *testing.T) {
 	if side.HostEventID == nil || *side.HostEventID != e.ID || len(side.Conflicts) != 0 {
 		t.Errorf("piggyback: %+v, conflicts %+v", side.Event, side.Conflicts)
 	}
+	var bad struct{ Error string }
+	if got := s.do(crm.RoleViewer, "GET", "/api/v1/events?source=mine", "", &bad); got != 400 || !strings.HasPrefix(bad.Error, "source:") {
+		t.Errorf("unknown source filter: %d %q", got, bad.Error)
+	}
+	if got := s.do(crm.RoleViewer, "GET", "/api/v1/events?from=next+week", "", &bad); got != 400 || !strings.HasPrefix(bad.Error, "from:") {
+		t.Errorf("bad from: %d %q", got, bad.Error)
+	}
 	if got := s.do(crm.RoleViewer, "POST", "/api/v1/events", conference, nil); got != 403 {
 		t.Errorf("viewer creates an event: %d", got)
 	}
@@ -257,14 +264,24 @@ func TestAttendanceAndReportFunnel(t *testing.T) {
 	r := eventCampaign(t, s, e.ID, "m1@guests.example", "m2@guests.example", "m3@guests.example")
 	campaigns.RecordRSVP(ctx, s.db, r["m1@guests.example"], "yes", "link")
 	campaigns.RecordRSVP(ctx, s.db, r["m2@guests.example"], "tentative", "calendar")
-	csv := "E-Mail;Attended\r\nM1@guests.example;ja\r\nm2@guests.example;no\r\nnobody@guests.example;yes\r\nm3@guests.example;perhaps\r\n"
-	req, _ := http.NewRequest("POST", s.url+"/api/v1/events/"+itoa(e.ID)+"/attendance", strings.NewReader(csv))
-	req.Header.Set("Authorization", "Bearer "+s.key[crm.RoleCoordinator])
-	req.Header.Set("Content-Type", "text/csv")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
+	upload := func(csv string) *http.Response {
+		t.Helper()
+		req, _ := http.NewRequest("POST", s.url+"/api/v1/events/"+itoa(e.ID)+"/attendance", strings.NewReader(csv))
+		req.Header.Set("Authorization", "Bearer "+s.key[crm.RoleCoordinator])
+		req.Header.Set("Content-Type", "text/csv")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
 	}
+	if resp := upload("name,attended\nm1,yes\n"); resp.StatusCode != 400 || !strings.Contains(readBody(t, resp), "no email column") {
+		t.Errorf("a list without an email column: %d", resp.StatusCode)
+	}
+	if marked, _ := campaigns.CountsOfEvent(ctx, s.db, e.ID); marked.Attended != 0 {
+		t.Errorf("a refused list marked %d attendees", marked.Attended)
+	}
+	resp := upload("E-Mail;Attended\r\nM1@guests.example;ja\r\nm2@guests.example;no\r\nnobody@guests.example;yes\r\nm3@guests.example;perhaps\r\n")
 	var res campaigns.MarkResult
 	decodeBody(t, resp, &res)
 	if resp.StatusCode != 200 || res.Marked != 2 || len(res.Rejected) != 2 {

@@ -26,15 +26,7 @@ func runCampaign(ctx context.Context, e env, args []string) error {
 	contact := fs.Int64("contact", 0, "contact id (preview)")
 	step := fs.Int("step", 0, "step, 0 for the invitation (preview)")
 	asJSON := fs.Bool("json", false, "print JSON")
-	cfg, err := setup(e, fs, nil)
-	if err != nil {
-		return err
-	}
-	pos, err := positionals(fs, args[1:])
-	if err != nil {
-		return fmt.Errorf("%s: %w", campaignUsage, errUsage)
-	}
-	db, err := openCurrentDB(ctx, cfg.DatabaseURL)
+	cfg, pos, db, err := openSubcommand(ctx, e, fs, campaignUsage, args[1:])
 	if err != nil {
 		return err
 	}

@@ -117,3 +117,19 @@ func redact(dsn string) string {
 	}
 	return u.Redacted()
 }
+
+// openSubcommand parses a subcommand's flags and positional arguments
+// (args after the subcommand's name) and opens the database at the
+// current schema; the caller closes it. A flag mistake is a usage error.
+func openSubcommand(ctx context.Context, e env, fs *flag.FlagSet, usage string, args []string) (config, []string, *sqlx.DB, error) {
+	cfg, err := setup(e, fs, nil)
+	if err != nil {
+		return cfg, nil, nil, err
+	}
+	pos, err := positionals(fs, args)
+	if err != nil {
+		return cfg, nil, nil, fmt.Errorf("%s: %w", usage, errUsage)
+	}
+	db, err := openCurrentDB(ctx, cfg.DatabaseURL)
+	return cfg, pos, db, err
+}

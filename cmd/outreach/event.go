@@ -30,15 +30,7 @@ func runEvent(ctx context.Context, e env, args []string) error {
 	topic := fs.String("topic", "", "list: only this topic")
 	source := fs.String("source", "", "list: ours or partners (default both)")
 	asJSON := fs.Bool("json", false, "print JSON")
-	cfg, err := setup(e, fs, nil)
-	if err != nil {
-		return err
-	}
-	pos, err := positionals(fs, args[1:])
-	if err != nil {
-		return fmt.Errorf("%s: %w", eventUsage, errUsage)
-	}
-	db, err := openCurrentDB(ctx, cfg.DatabaseURL)
+	cfg, pos, db, err := openSubcommand(ctx, e, fs, eventUsage, args[1:])
 	if err != nil {
 		return err
 	}
@@ -211,7 +203,7 @@ func (c eventCmd) printConflicts(ctx context.Context, ev campaigns.Event) error 
 }
 
 func (c eventCmd) list(ctx context.Context, from, to, topic, source string) error {
-	f := campaigns.EventFilter{Topic: topic, Ours: source == "ours"}
+	f := campaigns.EventFilter{Topic: topic, Source: source}
 	for _, p := range []struct {
 		v   string
 		dst *time.Time
@@ -229,16 +221,10 @@ func (c eventCmd) list(ctx context.Context, from, to, topic, source string) erro
 	if err != nil {
 		return err
 	}
-	shown := list[:0]
-	for _, ev := range list {
-		if source != "partners" || !ev.Ours() {
-			shown = append(shown, ev)
-		}
-	}
 	if c.json {
-		return json.NewEncoder(c.e.stdout).Encode(map[string]any{"events": shown})
+		return json.NewEncoder(c.e.stdout).Encode(map[string]any{"events": list})
 	}
-	for _, ev := range shown {
+	for _, ev := range list {
 		fmt.Fprintf(c.e.stdout, "%s\t%s\n", ev.Status, describeEvent(ev))
 	}
 	return nil
@@ -316,15 +302,7 @@ func runCalendar(ctx context.Context, e env, args []string) error {
 	source := fs.String("source", "", "import: the partner calendar's name")
 	topic := fs.String("topic", "", "export: only this topic")
 	asJSON := fs.Bool("json", false, "print JSON")
-	cfg, err := setup(e, fs, nil)
-	if err != nil {
-		return err
-	}
-	pos, err := positionals(fs, args[1:])
-	if err != nil {
-		return fmt.Errorf("%s: %w", calendarUsage, errUsage)
-	}
-	db, err := openCurrentDB(ctx, cfg.DatabaseURL)
+	cfg, pos, db, err := openSubcommand(ctx, e, fs, calendarUsage, args[1:])
 	if err != nil {
 		return err
 	}

@@ -15,15 +15,7 @@ func runOutbox(ctx context.Context, e env, args []string) error {
 	}
 	fs := flag.NewFlagSet("outbox "+args[0], flag.ContinueOnError)
 	campaign := fs.Int64("campaign", 0, "only this campaign's messages")
-	cfg, err := setup(e, fs, nil)
-	if err != nil {
-		return err
-	}
-	pos, err := positionals(fs, args[1:])
-	if err != nil {
-		return fmt.Errorf("outbox: %w", errUsage)
-	}
-	db, err := openCurrentDB(ctx, cfg.DatabaseURL)
+	_, pos, db, err := openSubcommand(ctx, e, fs, "outbox", args[1:])
 	if err != nil {
 		return err
 	}

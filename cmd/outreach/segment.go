@@ -24,15 +24,7 @@ func runSegment(ctx context.Context, e env, args []string) error {
 	fs := flag.NewFlagSet("segment "+args[0], flag.ContinueOnError)
 	name := fs.String("name", "", "segment name (create)")
 	asJSON := fs.Bool("json", false, "print JSON")
-	cfg, err := setup(e, fs, nil)
-	if err != nil {
-		return err
-	}
-	pos, err := positionals(fs, args[1:])
-	if err != nil {
-		return fmt.Errorf("%s: %w", segmentUsage, errUsage)
-	}
-	db, err := openCurrentDB(ctx, cfg.DatabaseURL)
+	_, pos, db, err := openSubcommand(ctx, e, fs, segmentUsage, args[1:])
 	if err != nil {
 		return err
 	}
