@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	goical "github.com/emersion/go-ical"
@@ -114,11 +115,26 @@ func (zs *zoneSet) components() []*goical.Component {
 	comps := make([]*goical.Component, 0, len(names))
 	for _, name := range names {
 		u := zs.used[name]
-		from := time.Date(u.first.Year(), time.January, 1, 0, 0, 0, 0, u.loc)
-		to := time.Date(u.last.Year()+1, time.January, 1, 0, 0, 0, 0, u.loc)
-		comps = append(comps, vtimezone(u.loc, from, to))
+		comps = append(comps, cachedVTimezone(u.loc, u.first.Year(), u.last.Year()))
 	}
 	return comps
+}
+
+// zoneCache holds the VTIMEZONE built for each zone and span of years:
+// a campaign writes the same one into every recipient's invitation, and
+// building it (a search of the zone's transitions) is most of an
+// invitation's cost. The components are only read once built.
+var zoneCache sync.Map // "zone|first|last" -> *goical.Component
+
+func cachedVTimezone(loc *time.Location, first, last int) *goical.Component {
+	key := fmt.Sprintf("%s|%d|%d", loc.String(), first, last)
+	if c, ok := zoneCache.Load(key); ok {
+		return c.(*goical.Component)
+	}
+	from := time.Date(first, time.January, 1, 0, 0, 0, 0, loc)
+	to := time.Date(last+1, time.January, 1, 0, 0, 0, 0, loc)
+	c, _ := zoneCache.LoadOrStore(key, vtimezone(loc, from, to))
+	return c.(*goical.Component)
 }
 
 // zoneState is what a zone says at one instant; a change in it is a

@@ -516,3 +516,17 @@ func mapKeys[V any](m map[string]V) func(func(string) bool) {
 		}
 	}
 }
+
+// BenchmarkInvitation is the per-recipient cost of an event invitation's
+// calendar entry (the VTIMEZONE is built once per zone and span of years).
+func BenchmarkInvitation(b *testing.B) {
+	loc, _ := time.LoadLocation("Europe/Berlin")
+	ev := Event{UID: "event-1@network.example.org", Title: "Finance CoP", TimeZone: "Europe/Berlin",
+		Start: time.Date(2027, 3, 15, 14, 0, 0, 0, loc), End: time.Date(2027, 3, 15, 16, 0, 0, 0, loc),
+		Location: "Haus der Wirtschaft", Organizer: Address{"Team", "replies+abc@network.example.org"}}
+	for b.Loop() {
+		if _, err := Invitation("REQUEST", ev, Address{"Ana", "ana@example.org"}, time.Now()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
