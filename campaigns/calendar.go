@@ -157,7 +157,7 @@ func ImportCalendar(ctx context.Context, db *sqlx.DB, source, sourceURL string, 
 	if err := upsertImported(ctx, tx, sourceID, events, &res); err != nil {
 		return res, err
 	}
-	if err := cancelVanished(ctx, tx, sourceID, events, &res); err != nil {
+	if err := cancelVanished(ctx, tx, sourceID, events, now.Add(-importPast), now.Add(importFuture), &res); err != nil {
 		return res, err
 	}
 	if err := tx.Commit(); err != nil {
@@ -245,9 +245,10 @@ func upsertImported(ctx context.Context, tx *sqlx.Tx, sourceID int64, events []i
 	return nil
 }
 
-// cancelVanished marks the source's live events that the feed no longer
-// has as cancelled.
-func cancelVanished(ctx context.Context, tx *sqlx.Tx, sourceID int64, events []ical.Event, res *ImportResult) error {
+// cancelVanished marks the source's live events within the imported span
+// that the feed no longer has as cancelled. Events outside the span were
+// not read this time, so their absence says nothing.
+func cancelVanished(ctx context.Context, tx *sqlx.Tx, sourceID int64, events []ical.Event, from, to time.Time, res *ImportResult) error {
 	uids := make([]string, len(events))
 	recs := make([]string, len(events)) // "" for a whole series or a single event
 	for i, e := range events {
@@ -257,10 +258,10 @@ func cancelVanished(ctx context.Context, tx *sqlx.Tx, sourceID int64, events []i
 		}
 	}
 	r, err := tx.ExecContext(ctx, `UPDATE events e SET status = 'cancelled', updated_at = now()
-		WHERE e.source_id = $1 AND e.status = 'confirmed' AND NOT EXISTS (
+		WHERE e.source_id = $1 AND e.status = 'confirmed' AND e.ends_at > $4 AND e.starts_at < $5 AND NOT EXISTS (
 			SELECT 1 FROM unnest($2::text[], $3::text[]) AS f(uid, rec)
 			WHERE f.uid = e.uid AND coalesce(nullif(f.rec, '')::timestamptz, '-infinity') = coalesce(e.recurrence_id, '-infinity'))`,
-		sourceID, pq.StringArray(uids), pq.StringArray(recs))
+		sourceID, pq.StringArray(uids), pq.StringArray(recs), from, to)
 	if err != nil {
 		return fmt.Errorf("campaigns: import calendar: %w", err)
 	}
