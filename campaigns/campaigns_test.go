@@ -282,3 +282,31 @@ func TestParseAfter(t *testing.T) {
 		}
 	}
 }
+
+// A campaign's start refreshes the planner's statistics: without it the
+// dispatcher's scan for due rows sorted the whole snapshot for every batch
+// (80 ms per batch of 100 at 100,000 recipients) until autovacuum came by.
+func TestStartRefreshesPlannerStatistics(t *testing.T) {
+	s := newServer(t)
+	s.db.MustExec(`INSERT INTO contacts (email, seniority) SELECT 'p' || g || '@example.org', 'middle' FROM generate_series(1, 5000) g`)
+	var c campaignView
+	if got := s.do(crm.RoleCoordinator, "POST", "/api/v1/campaigns", validCampaign, &c); got != 201 {
+		t.Fatalf("create: %d", got)
+	}
+	if got := s.do(crm.RoleCoordinator, "POST", "/api/v1/campaigns/"+itoa(c.ID)+"/send", "", &c); got != 200 || c.Counts.Recipients != 5001 {
+		t.Fatalf("send: %d %+v", got, c.Counts)
+	}
+	var rows float64
+	if err := s.db.Get(&rows, `SELECT reltuples FROM pg_class WHERE relname = 'recipients'`); err != nil || rows < 5001 {
+		t.Errorf("planner's row count after the snapshot: %v (%v), want 5001", rows, err)
+	}
+	var plan []string
+	if err := s.db.Select(&plan, `EXPLAIN SELECT id FROM recipients
+		WHERE campaign_id = $1 AND status = 'pending' AND next_attempt_at <= now()
+		ORDER BY next_attempt_at, id LIMIT 100`, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	if p := strings.Join(plan, "\n"); !strings.Contains(p, "recipients_pending_idx") || strings.Contains(p, "Sort") {
+		t.Errorf("the scan for due rows sorts instead of reading the pending index in order:\n%s", p)
+	}
+}

@@ -53,7 +53,11 @@ func MaterializeFollowUps(ctx context.Context, db sqlx.ExecerContext) (int64, er
 	if err != nil {
 		return 0, fmt.Errorf("campaigns: follow-ups: %w", err)
 	}
-	return res.RowsAffected()
+	n, err := res.RowsAffected()
+	if err != nil || n == 0 {
+		return n, err
+	}
+	return n, analyzeRecipients(ctx, db)
 }
 
 // FinishCompleted marks running campaigns done when nothing is left to send

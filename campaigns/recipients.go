@@ -64,13 +64,23 @@ type Claimed struct {
 // them. Only rows still queued are taken, so running a batch twice (asynq
 // delivers at least once) never mails anyone twice. Each row gets its
 // Message-ID here, once: a retry reuses it, so receivers can tell a resend.
-func ClaimChunk(ctx context.Context, db *sqlx.DB, batch int64, n int, msgDomain string) ([]Claimed, error) {
+//
+// The statement is written so that each lookup has one sensible index
+// whatever the planner's statistics say, because they go stale within
+// seconds while a campaign runs: the batch's rows come from the small
+// in-flight index (the campaign's status is a one-time check, not a join
+// that would invite a scan of the campaign's rows), and the earlier steps'
+// Message-IDs, needed only by follow-ups, are found by contact rather than
+// by the Message-ID index, which looks empty to a planner that analysed the
+// table before sending began.
+func ClaimChunk(ctx context.Context, db *sqlx.DB, campaignID, batch int64, n int, msgDomain string) ([]Claimed, error) {
 	out := []Claimed{}
 	err := db.SelectContext(ctx, &out, `
 		WITH picked AS (
-			SELECT r.id FROM recipients r JOIN campaigns k ON k.id = r.campaign_id
-			WHERE r.batch_id = $1 AND r.status = 'queued' AND k.status = 'running'
-			ORDER BY r.id LIMIT $2 FOR UPDATE OF r SKIP LOCKED),
+			SELECT r.id FROM recipients r
+			WHERE r.batch_id = $1 AND r.status = 'queued'
+				AND (SELECT k.status FROM campaigns k WHERE k.id = $4) = 'running'
+			ORDER BY r.id LIMIT $2 FOR UPDATE SKIP LOCKED),
 		u AS (
 			UPDATE recipients r SET status = 'sending', claimed_at = now(), attempts = attempts + 1,
 				message_id = coalesce(r.message_id, 'r' || r.id || '.' || substr(md5(random()::text), 1, 12) || '@' || $3)
@@ -88,10 +98,11 @@ func ClaimChunk(ctx context.Context, db *sqlx.DB, batch int64, n int, msgDomain 
 			          AND a.contact_id = u.contact_id AND (a.replied_at IS NOT NULL OR a.rsvp IS NOT NULL
 			          OR a.unsubscribed_at IS NOT NULL OR a.bounced_at IS NOT NULL)) THEN 'answered'
 			     ELSE '' END AS suppressed,
-			ARRAY(SELECT p.message_id FROM recipients p WHERE p.campaign_id = u.campaign_id
-				AND p.contact_id = u.contact_id AND p.step < u.step AND p.message_id IS NOT NULL ORDER BY p.step) AS thread
+			CASE WHEN u.step = 0 THEN '{}' ELSE array_remove(ARRAY(SELECT p.message_id FROM recipients p
+				WHERE p.campaign_id = u.campaign_id AND p.contact_id = u.contact_id AND p.step < u.step
+				ORDER BY p.step), NULL) END AS thread
 		FROM u JOIN contacts c ON c.id = u.contact_id LEFT JOIN organisations o ON o.id = c.organisation_id
-		ORDER BY u.id`, batch, n, msgDomain)
+		ORDER BY u.id`, batch, n, msgDomain, campaignID)
 	if err != nil {
 		return nil, fmt.Errorf("campaigns: claim batch %d: %w", batch, err)
 	}

@@ -140,6 +140,9 @@ func start(ctx context.Context, tx *sqlx.Tx, c Campaign, opts segment.Options) e
 	if err != nil {
 		return fmt.Errorf("snapshot audience: %w", err)
 	}
+	if err := analyzeRecipients(ctx, tx); err != nil {
+		return err
+	}
 	_, err = tx.ExecContext(ctx, `UPDATE campaigns SET status = 'running', started_at = coalesce(started_at, now()),
 		updated_at = now() WHERE id = $1`, c.ID)
 	return err
@@ -184,4 +187,17 @@ func StartDue(ctx context.Context, db *sqlx.DB, opts segment.Options) ([]int64, 
 		started = append(started, id)
 	}
 	return started, nil
+}
+
+// analyzeRecipients refreshes the planner's statistics after a snapshot
+// added rows. Autovacuum would get to it only a minute or more later; until
+// then the planner takes the new campaign's pending rows for a handful and
+// sorts all of them for every batch the dispatcher queues (at 100,000
+// recipients, 80 ms per batch and half the database's time). Inside the
+// snapshot's transaction ANALYZE already counts the rows it inserted.
+func analyzeRecipients(ctx context.Context, db sqlx.ExecerContext) error {
+	if _, err := db.ExecContext(ctx, `ANALYZE recipients`); err != nil {
+		return fmt.Errorf("campaigns: analyze recipients: %w", err)
+	}
+	return nil
 }

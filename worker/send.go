@@ -43,7 +43,7 @@ func (w *Worker) HandleSendBatch(ctx context.Context, t *asynq.Task) error {
 // chunks that the campaign is still running and inside its window.
 func (w *Worker) sendBatch(ctx context.Context, batch int64, c campaigns.Campaign, comp *campaigns.Composer) error {
 	for {
-		rows, err := campaigns.ClaimChunk(ctx, w.DB, batch, w.conf().ChunkSize, c.MessageDomain())
+		rows, err := campaigns.ClaimChunk(ctx, w.DB, c.ID, batch, w.conf().ChunkSize, c.MessageDomain())
 		if err != nil || len(rows) == 0 {
 			return err
 		}
