@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -16,6 +17,7 @@ import (
 	"outreach/campaigns"
 	"outreach/crm"
 	"outreach/crm/jsonhttp"
+	"outreach/templates/web"
 	"outreach/worker"
 )
 
@@ -69,11 +71,19 @@ func runServe(ctx context.Context, e env, args []string) error {
 	trackDone := make(chan struct{})
 	go func() { tracker.Run(trackCtx); close(trackDone) }()
 	defer func() { stopTracking(); <-trackDone }() // after the server stops: flush the last events
-	return serveHTTP(ctx, ln, newMux(db, snd.redis, w, tracker, cfg, log), log)
+	mux, err := newMux(db, snd.redis, w, tracker, cfg, log)
+	if err != nil {
+		return err
+	}
+	return serveHTTP(ctx, ln, mux, log)
 }
 
 // newMux composes the route tables of every part into one mux.
-func newMux(db *sqlx.DB, rdb *redis.Client, w *worker.Worker, tracker *campaigns.Tracker, cfg config, log *slog.Logger) *http.ServeMux {
+func newMux(db *sqlx.DB, rdb *redis.Client, w *worker.Worker, tracker *campaigns.Tracker, cfg config, log *slog.Logger) (*http.ServeMux, error) {
+	pages, err := web.New(log)
+	if err != nil {
+		return nil, err
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", healthz(db, rdb))
 	auth := crm.Auth{DB: db, Log: log}
@@ -84,7 +94,11 @@ func newMux(db *sqlx.DB, rdb *redis.Client, w *worker.Worker, tracker *campaigns
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		jsonhttp.Fail(w, http.StatusNotFound, "no such API endpoint: "+r.Method+" "+r.URL.Path)
 	})
-	return mux
+	ui := &crm.Web{DB: db, Pages: pages, Log: log, Secure: strings.HasPrefix(cfg.BaseURL, "https://")}
+	ui.Routes(mux)
+	(&crm.Pages{Web: ui, DB: db, Segment: w.Segment, MaxImportBytes: cfg.MaxImportBytes, Log: log}).Routes(mux)
+	(&campaigns.Pages{Web: ui, DB: db, Segment: w.Segment, Links: w.Links, Log: log}).Routes(mux)
+	return mux, nil
 }
 
 // healthz answers 200 once Postgres and Redis both answer, 503 naming the

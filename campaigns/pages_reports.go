@@ -1,0 +1,5 @@
+package campaigns
+
+import "net/http"
+
+func (p *Pages) reportRoutes(mux *http.ServeMux) {}

@@ -1,0 +1,5 @@
+package crm
+
+import "net/http"
+
+func (p *Pages) contactRoutes(mux *http.ServeMux) {}

@@ -1,0 +1,273 @@
+package crm
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"outreach/templates/web"
+)
+
+// Web is the web UI's front door: sign-in, sessions, CSRF checks and roles
+// for every page, and the renderer the pages of every part share.
+type Web struct {
+	DB     *sqlx.DB
+	Pages  *web.Renderer
+	Log    *slog.Logger
+	Secure bool // set cookies for HTTPS only (the base URL is https)
+}
+
+const (
+	sessionCookie    = "outreach_session"
+	loginCSRFCookie  = "outreach_login_csrf"
+	flashCookie      = "outreach_flash"
+	csrfField        = "csrf"
+	csrfHeader       = "X-CSRF-Token"
+	maxFormBodyBytes = 1 << 20
+)
+
+type sessionKey struct{}
+
+// SessionFrom returns the session the Page middleware attached.
+func SessionFrom(ctx context.Context) Session {
+	s, _ := ctx.Value(sessionKey{}).(Session)
+	return s
+}
+
+// Routes registers sign-in, sign-out, the static assets and the start page.
+func (wb *Web) Routes(mux *http.ServeMux) {
+	mux.Handle("GET /static/", web.Static())
+	mux.HandleFunc("GET /login", wb.loginForm)
+	mux.HandleFunc("POST /login", wb.login)
+	mux.HandleFunc("POST /logout", wb.Page(RoleViewer, wb.logout))
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/contacts", http.StatusSeeOther)
+	})
+}
+
+// Page guards a UI route: without a session it redirects to sign-in; a
+// role below min gets a 403 page; a request that changes something must
+// carry the session's CSRF token and come from this site.
+func (wb *Web) Page(min Role, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s, ok := wb.session(w, r)
+		if !ok {
+			return
+		}
+		ctx := WithPrincipal(context.WithValue(r.Context(), sessionKey{}, s), Principal{Role: s.User.Role, Name: s.User.Email})
+		r = r.WithContext(ctx)
+		if unsafeMethod(r.Method) && !wb.csrfOK(r, s.CSRF) {
+			wb.Fail(w, r, http.StatusForbidden, "This form has expired or did not come from Outreach. Reload the page and try again.")
+			return
+		}
+		if !s.User.Role.Allows(min) {
+			wb.Fail(w, r, http.StatusForbidden, "Your role ("+string(s.User.Role)+") can look but not change this; it needs "+string(min)+".")
+			return
+		}
+		h(w, r)
+	}
+}
+
+func (wb *Web) session(w http.ResponseWriter, r *http.Request) (Session, bool) {
+	c, err := r.Cookie(sessionCookie)
+	if err == nil {
+		s, err := SessionBySecret(r.Context(), wb.DB, c.Value)
+		if err == nil {
+			return s, true
+		}
+		if !errors.Is(err, ErrNotFound) {
+			wb.Log.ErrorContext(r.Context(), "session lookup failed", "err", err)
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return Session{}, false
+		}
+	}
+	if r.Header.Get("HX-Request") != "" { // htmx: send the whole page to sign-in
+		w.Header().Set("HX-Redirect", "/login")
+		w.WriteHeader(http.StatusUnauthorized)
+		return Session{}, false
+	}
+	next := r.URL.RequestURI()
+	if r.Method != http.MethodGet {
+		next = "/"
+	}
+	http.Redirect(w, r, "/login?next="+url.QueryEscape(next), http.StatusSeeOther)
+	return Session{}, false
+}
+
+func unsafeMethod(m string) bool {
+	return m != http.MethodGet && m != http.MethodHead && m != http.MethodOptions
+}
+
+// csrfOK checks the token (form field or htmx header) and, when the
+// browser says where the request comes from, that it is this site.
+func (wb *Web) csrfOK(r *http.Request, want string) bool {
+	if o := r.Header.Get("Origin"); o != "" {
+		u, err := url.Parse(o)
+		if err != nil || u.Host != r.Host {
+			return false
+		}
+	}
+	got := r.Header.Get(csrfHeader)
+	if got == "" {
+		r.Body = http.MaxBytesReader(nil, r.Body, maxFormBodyBytes)
+		got = formValue(r, csrfField)
+	}
+	return want != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+}
+
+// formValue reads a field from a urlencoded or multipart form without
+// reading a large upload into memory twice.
+func formValue(r *http.Request, name string) string {
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		if err := r.ParseMultipartForm(32 << 20); err != nil {
+			return ""
+		}
+	}
+	return r.FormValue(name)
+}
+
+// Base fills the layout's data for a page.
+func (wb *Web) Base(r *http.Request, title, section string) web.Base {
+	s := SessionFrom(r.Context())
+	return web.Base{
+		Title: title, Section: section, CSRF: s.CSRF,
+		User: web.Viewer{ID: s.User.ID, Name: s.User.Name, Email: s.User.Email, Role: string(s.User.Role)},
+	}
+}
+
+// Render renders a page, adding the flash message a redirect left.
+func (wb *Web) Render(w http.ResponseWriter, r *http.Request, status int, page string, data any, base *web.Base) {
+	if c, err := r.Cookie(flashCookie); err == nil && base != nil {
+		if msg, err := url.QueryUnescape(c.Value); err == nil {
+			base.Flash = msg
+		}
+		http.SetCookie(w, &http.Cookie{Name: flashCookie, Path: "/", MaxAge: -1})
+	}
+	wb.Pages.Page(w, status, page, data)
+}
+
+// Redirect answers a form post with a redirect (so a reload does not post
+// again) and a one-time message for the next page.
+func (wb *Web) Redirect(w http.ResponseWriter, r *http.Request, to, flash string) {
+	if flash != "" {
+		http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: url.QueryEscape(flash), Path: "/", MaxAge: 60,
+			HttpOnly: true, Secure: wb.Secure, SameSite: http.SameSiteLaxMode})
+	}
+	if r.Header.Get("HX-Request") != "" {
+		w.Header().Set("HX-Redirect", to)
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+type errorPage struct {
+	web.Base
+	Status  int
+	Message string
+}
+
+// Fail renders an error page with a message for the coordinator.
+func (wb *Web) Fail(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	p := errorPage{Base: wb.Base(r, http.StatusText(status), ""), Status: status, Message: msg}
+	wb.Pages.Page(w, status, "error", p)
+}
+
+// Internal logs an unexpected error once and shows a generic error page.
+func (wb *Web) Internal(w http.ResponseWriter, r *http.Request, err error) {
+	wb.Log.ErrorContext(r.Context(), "page failed", "path", r.URL.Path, "err", err)
+	wb.Fail(w, r, http.StatusInternalServerError, "Something went wrong on our side; it has been logged.")
+}
+
+// Problem maps a domain error to a page: validation errors and conflicts
+// are the coordinator's to fix and are shown; anything else is internal.
+func (wb *Web) Problem(w http.ResponseWriter, r *http.Request, err error) {
+	var ve *ValidationError
+	switch {
+	case errors.As(err, &ve):
+		wb.Fail(w, r, http.StatusBadRequest, ve.Error())
+	case errors.Is(err, ErrNotFound):
+		wb.Fail(w, r, http.StatusNotFound, "Not found.")
+	case errors.Is(err, ErrConflict):
+		wb.Fail(w, r, http.StatusConflict, err.Error())
+	default:
+		wb.Internal(w, r, err)
+	}
+}
+
+type loginPage struct {
+	web.Base
+	Email string
+	Next  string
+}
+
+func (wb *Web) loginForm(w http.ResponseWriter, r *http.Request) {
+	token := randomToken()
+	http.SetCookie(w, &http.Cookie{Name: loginCSRFCookie, Value: token, Path: "/login", HttpOnly: true,
+		Secure: wb.Secure, SameSite: http.SameSiteStrictMode, MaxAge: 3600})
+	p := loginPage{Base: web.Base{Title: "Sign in", CSRF: token}, Next: safeNext(r.URL.Query().Get("next"))}
+	wb.Pages.Page(w, http.StatusOK, "login", p)
+}
+
+func (wb *Web) login(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBodyBytes)
+	c, err := r.Cookie(loginCSRFCookie)
+	if err != nil || c.Value == "" || subtle.ConstantTimeCompare([]byte(c.Value), []byte(r.FormValue(csrfField))) != 1 {
+		wb.Pages.Page(w, http.StatusForbidden, "login", loginPage{Base: web.Base{Title: "Sign in", CSRF: c.Value,
+			Error: "The sign-in form expired. Please try again."}, Next: "/"})
+		return
+	}
+	email, next := strings.TrimSpace(r.FormValue("email")), safeNext(r.FormValue("next"))
+	secret, _, err := SignIn(r.Context(), wb.DB, email, r.FormValue("password"), clientAddr(r))
+	if err != nil {
+		status, msg := http.StatusUnauthorized, "Wrong email or password."
+		switch {
+		case errors.Is(err, ErrTooManyAttempts):
+			status, msg = http.StatusTooManyRequests, "Too many failed sign-ins. Wait a few minutes and try again."
+			w.Header().Set("Retry-After", "900")
+		case !errors.Is(err, ErrNotFound):
+			wb.Internal(w, r, err)
+			return
+		}
+		wb.Pages.Page(w, status, "login", loginPage{Base: web.Base{Title: "Sign in", CSRF: c.Value, Error: msg}, Email: email, Next: next})
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true, Secure: wb.Secure,
+		SameSite: http.SameSiteLaxMode, Expires: time.Now().Add(SessionLifetime)})
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+func (wb *Web) logout(w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		if err := EndSession(r.Context(), wb.DB, c.Value); err != nil {
+			wb.Internal(w, r, err)
+			return
+		}
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Path: "/", MaxAge: -1, HttpOnly: true, Secure: wb.Secure})
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+// safeNext keeps a post-sign-in redirect on this site.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/contacts"
+	}
+	return next
+}
+
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
