@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -36,6 +37,14 @@ type Contact struct {
 	Source            string          `db:"source" json:"source"`
 	CreatedAt         time.Time       `db:"created_at" json:"created_at"`
 	UpdatedAt         time.Time       `db:"updated_at" json:"updated_at"`
+}
+
+// Name is the contact's full name, or their email when no name is known.
+func (c Contact) Name() string {
+	if n := strings.TrimSpace(c.FirstName + " " + c.LastName); n != "" {
+		return n
+	}
+	return c.Email
 }
 
 // contactColumns selects a Contact from contacts c left-joined to

@@ -65,3 +65,17 @@ func OrganisationIDByName(ctx context.Context, db sqlx.QueryerContext, name, cou
 	}
 	return id, nil
 }
+
+// OrganisationContacts lists an organisation's people by name, a page at a
+// time, for the organisation's page; erased contacts are left out.
+func OrganisationContacts(ctx context.Context, q sqlx.QueryerContext, orgID int64, limit, offset int) ([]Contact, error) {
+	out := []Contact{}
+	err := sqlx.SelectContext(ctx, q, &out, `SELECT `+contactColumns+`
+		FROM contacts c JOIN organisations o ON o.id = c.organisation_id
+		WHERE c.organisation_id = $1 AND c.erased_at IS NULL
+		ORDER BY lower(c.last_name), lower(c.first_name), c.id LIMIT $2 OFFSET $3`, orgID, limit, offset)
+	if err != nil {
+		return nil, fmt.Errorf("crm: people of organisation %d: %w", orgID, err)
+	}
+	return out, nil
+}

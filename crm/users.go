@@ -164,3 +164,58 @@ func APIKeyBySecret(ctx context.Context, db sqlx.ExtContext, secret string) (API
 	}
 	return k, nil
 }
+
+// UserAccount is a user as the admin's list shows it, with whether the
+// account is disabled.
+type UserAccount struct {
+	User
+	DisabledAt *time.Time `db:"disabled_at" json:"disabled_at"`
+}
+
+// Users lists every account, enabled or not, by email.
+func Users(ctx context.Context, q sqlx.QueryerContext) ([]UserAccount, error) {
+	out := []UserAccount{}
+	err := sqlx.SelectContext(ctx, q, &out, `SELECT id, email, name, role, created_at, disabled_at FROM users ORDER BY email`)
+	if err != nil {
+		return nil, fmt.Errorf("crm: users: %w", err)
+	}
+	return out, nil
+}
+
+// SetUserDisabled disables or re-enables an account. A disabled user can
+// neither sign in nor use a session already open, since sign-in and
+// session lookups both skip disabled accounts.
+func SetUserDisabled(ctx context.Context, db sqlx.ExecerContext, id int64, disabled bool) error {
+	res, err := db.ExecContext(ctx, `UPDATE users SET disabled_at = CASE WHEN $2 THEN coalesce(disabled_at, now()) END
+		WHERE id = $1`, id, disabled)
+	if err != nil {
+		return fmt.Errorf("crm: disable user %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// APIKeys lists the keys that have not been revoked, newest first.
+func APIKeys(ctx context.Context, q sqlx.QueryerContext) ([]APIKey, error) {
+	out := []APIKey{}
+	err := sqlx.SelectContext(ctx, q, &out, `SELECT id, name, role, prefix, created_at, last_used_at
+		FROM api_keys WHERE revoked_at IS NULL ORDER BY created_at DESC, id DESC`)
+	if err != nil {
+		return nil, fmt.Errorf("crm: api keys: %w", err)
+	}
+	return out, nil
+}
+
+// RevokeAPIKey stops a key from working; ErrNotFound if no live key has that id.
+func RevokeAPIKey(ctx context.Context, db sqlx.ExecerContext, id int64) error {
+	res, err := db.ExecContext(ctx, `UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL`, id)
+	if err != nil {
+		return fmt.Errorf("crm: revoke api key %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -23,6 +24,9 @@ type Web struct {
 	Pages  *web.Renderer
 	Log    *slog.Logger
 	Secure bool // set cookies for HTTPS only (the base URL is https)
+	// MaxUploadBytes bounds a multipart form (a CSV upload); other forms
+	// may be 1 MiB.
+	MaxUploadBytes int64
 }
 
 const (
@@ -45,7 +49,7 @@ func SessionFrom(ctx context.Context) Session {
 // Routes registers sign-in, sign-out, the static assets and the start page.
 func (wb *Web) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /static/", web.Static())
-	mux.HandleFunc("GET /login", wb.loginForm)
+	mux.HandleFunc("GET /login", wb.showLogin)
 	mux.HandleFunc("POST /login", wb.login)
 	mux.HandleFunc("POST /logout", wb.Page(RoleViewer, wb.logout))
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
@@ -64,9 +68,16 @@ func (wb *Web) Page(min Role, h http.HandlerFunc) http.HandlerFunc {
 		}
 		ctx := WithPrincipal(context.WithValue(r.Context(), sessionKey{}, s), Principal{Role: s.User.Role, Name: s.User.Email})
 		r = r.WithContext(ctx)
-		if unsafeMethod(r.Method) && !wb.csrfOK(r, s.CSRF) {
-			wb.Fail(w, r, http.StatusForbidden, "This form has expired or did not come from Outreach. Reload the page and try again.")
-			return
+		if unsafeMethod(r.Method) {
+			if err := wb.checkCSRF(r, s.CSRF); err != nil {
+				var tooBig *http.MaxBytesError
+				if errors.As(err, &tooBig) {
+					wb.Fail(w, r, http.StatusRequestEntityTooLarge, fmt.Sprintf("The upload is larger than the limit of %d bytes.", tooBig.Limit))
+					return
+				}
+				wb.Fail(w, r, http.StatusForbidden, "This form has expired or did not come from Outreach. Reload the page and try again.")
+				return
+			}
 		}
 		if !s.User.Role.Allows(min) {
 			wb.Fail(w, r, http.StatusForbidden, "Your role ("+string(s.User.Role)+") can look but not change this; it needs "+string(min)+".")
@@ -106,32 +117,50 @@ func unsafeMethod(m string) bool {
 	return m != http.MethodGet && m != http.MethodHead && m != http.MethodOptions
 }
 
-// csrfOK checks the token (form field or htmx header) and, when the
-// browser says where the request comes from, that it is this site.
-func (wb *Web) csrfOK(r *http.Request, want string) bool {
+var errCSRF = errors.New("missing or wrong CSRF token")
+
+// checkCSRF checks the token (form field or htmx header) and, when the
+// browser says where the request comes from, that it is this site. Reading
+// the form field reads the body: a plain form may be 1 MiB, an upload up
+// to MaxUploadBytes.
+func (wb *Web) checkCSRF(r *http.Request, want string) error {
 	if o := r.Header.Get("Origin"); o != "" {
 		u, err := url.Parse(o)
 		if err != nil || u.Host != r.Host {
-			return false
+			return errCSRF
 		}
 	}
 	got := r.Header.Get(csrfHeader)
 	if got == "" {
-		r.Body = http.MaxBytesReader(nil, r.Body, maxFormBodyBytes)
-		got = formValue(r, csrfField)
-	}
-	return want != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
-}
-
-// formValue reads a field from a urlencoded or multipart form without
-// reading a large upload into memory twice.
-func formValue(r *http.Request, name string) string {
-	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-		if err := r.ParseMultipartForm(32 << 20); err != nil {
-			return ""
+		var err error
+		if got, err = wb.formToken(r); err != nil {
+			return err
 		}
 	}
-	return r.FormValue(name)
+	if want == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+		return errCSRF
+	}
+	return nil
+}
+
+func (wb *Web) formToken(r *http.Request) (string, error) {
+	if !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		r.Body = http.MaxBytesReader(nil, r.Body, maxFormBodyBytes)
+		if err := r.ParseForm(); err != nil {
+			return "", err
+		}
+		return r.PostFormValue(csrfField), nil
+	}
+	limit := wb.MaxUploadBytes
+	if limit <= 0 {
+		limit = maxFormBodyBytes
+	}
+	// Room for the form's other fields and the multipart framing.
+	r.Body = http.MaxBytesReader(nil, r.Body, limit+64<<10)
+	if err := r.ParseMultipartForm(32 << 20); err != nil {
+		return "", err
+	}
+	return r.PostFormValue(csrfField), nil
 }
 
 // Base fills the layout's data for a page.
@@ -209,20 +238,29 @@ type loginPage struct {
 	Next  string
 }
 
-func (wb *Web) loginForm(w http.ResponseWriter, r *http.Request) {
+func (wb *Web) showLogin(w http.ResponseWriter, r *http.Request) {
+	wb.loginForm(w, r, http.StatusOK, "")
+}
+
+// loginForm renders the sign-in form with a fresh token for it.
+func (wb *Web) loginForm(w http.ResponseWriter, r *http.Request, status int, problem string) {
 	token := randomToken()
 	http.SetCookie(w, &http.Cookie{Name: loginCSRFCookie, Value: token, Path: "/login", HttpOnly: true,
 		Secure: wb.Secure, SameSite: http.SameSiteStrictMode, MaxAge: 3600})
-	p := loginPage{Base: web.Base{Title: "Sign in", CSRF: token}, Next: safeNext(r.URL.Query().Get("next"))}
-	wb.Pages.Page(w, http.StatusOK, "login", p)
+	p := loginPage{Base: web.Base{Title: "Sign in", CSRF: token, Error: problem}, Next: safeNext(r.FormValue("next"))}
+	wb.Pages.Page(w, status, "login", p)
 }
 
 func (wb *Web) login(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBodyBytes)
-	c, err := r.Cookie(loginCSRFCookie)
-	if err != nil || c.Value == "" || subtle.ConstantTimeCompare([]byte(c.Value), []byte(r.FormValue(csrfField))) != 1 {
-		wb.Pages.Page(w, http.StatusForbidden, "login", loginPage{Base: web.Base{Title: "Sign in", CSRF: c.Value,
-			Error: "The sign-in form expired. Please try again."}, Next: "/"})
+	// The sign-in form is checked by double submit: the token in the form
+	// must match the cookie set with it, which another site cannot read.
+	var token string
+	if c, err := r.Cookie(loginCSRFCookie); err == nil {
+		token = c.Value
+	}
+	if token == "" || subtle.ConstantTimeCompare([]byte(token), []byte(r.FormValue(csrfField))) != 1 {
+		wb.loginForm(w, r, http.StatusForbidden, "The sign-in form expired. Please try again.")
 		return
 	}
 	email, next := strings.TrimSpace(r.FormValue("email")), safeNext(r.FormValue("next"))
@@ -237,7 +275,7 @@ func (wb *Web) login(w http.ResponseWriter, r *http.Request) {
 			wb.Internal(w, r, err)
 			return
 		}
-		wb.Pages.Page(w, status, "login", loginPage{Base: web.Base{Title: "Sign in", CSRF: c.Value, Error: msg}, Email: email, Next: next})
+		wb.Pages.Page(w, status, "login", loginPage{Base: web.Base{Title: "Sign in", CSRF: token, Error: msg}, Email: email, Next: next})
 		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true, Secure: wb.Secure,

@@ -94,10 +94,15 @@ func newMux(db *sqlx.DB, rdb *redis.Client, w *worker.Worker, tracker *campaigns
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		jsonhttp.Fail(w, http.StatusNotFound, "no such API endpoint: "+r.Method+" "+r.URL.Path)
 	})
-	ui := &crm.Web{DB: db, Pages: pages, Log: log, Secure: strings.HasPrefix(cfg.BaseURL, "https://")}
+	ui := &crm.Web{DB: db, Pages: pages, Log: log, Secure: strings.HasPrefix(cfg.BaseURL, "https://"), MaxUploadBytes: cfg.MaxImportBytes}
 	ui.Routes(mux)
 	(&crm.Pages{Web: ui, DB: db, Segment: w.Segment, MaxImportBytes: cfg.MaxImportBytes, Log: log}).Routes(mux)
 	(&campaigns.Pages{Web: ui, DB: db, Segment: w.Segment, Links: w.Links, Log: log}).Routes(mux)
+	mail, err := worker.NewMailSettings(ui, cfg.SMTPURL, cfg.IMAPURL, w.DKIM)
+	if err != nil {
+		return nil, err
+	}
+	mail.Routes(mux)
 	return mux, nil
 }
 
