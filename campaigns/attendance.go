@@ -17,14 +17,15 @@ import (
 
 // Attendee is one contact's answer to an event and whether they came.
 type Attendee struct {
-	ContactID  int64      `db:"contact_id" json:"contact_id"`
-	Email      *string    `db:"email" json:"email"`
-	FirstName  string     `db:"first_name" json:"first_name"`
-	LastName   string     `db:"last_name" json:"last_name"`
-	RSVP       *string    `db:"rsvp" json:"rsvp"`
-	RSVPAt     *time.Time `db:"rsvp_at" json:"rsvp_at"`
-	Waitlisted bool       `db:"waitlisted" json:"waitlisted"`
-	Attended   *bool      `db:"attended" json:"attended"`
+	ContactID    int64      `db:"contact_id" json:"contact_id"`
+	Email        *string    `db:"email" json:"email"`
+	FirstName    string     `db:"first_name" json:"first_name"`
+	LastName     string     `db:"last_name" json:"last_name"`
+	Organisation string     `db:"organisation" json:"organisation"` // the contact's organisation now, "" if none
+	RSVP         *string    `db:"rsvp" json:"rsvp"`
+	RSVPAt       *time.Time `db:"rsvp_at" json:"rsvp_at"`
+	Waitlisted   bool       `db:"waitlisted" json:"waitlisted"`
+	Attended     *bool      `db:"attended" json:"attended"`
 }
 
 // EventCounts summarises an event's answers and attendance.
@@ -41,9 +42,10 @@ type EventCounts struct {
 // then the waitlist in the order it fills places.
 func Attendees(ctx context.Context, q sqlx.QueryerContext, eventID int64) ([]Attendee, error) {
 	out := []Attendee{}
-	err := sqlx.SelectContext(ctx, q, &out, `SELECT a.contact_id, c.email, c.first_name, c.last_name, a.rsvp,
-			a.rsvp_at, a.waitlisted, a.attended
+	err := sqlx.SelectContext(ctx, q, &out, `SELECT a.contact_id, c.email, c.first_name, c.last_name,
+			coalesce(o.name, '') AS organisation, a.rsvp, a.rsvp_at, a.waitlisted, a.attended
 		FROM event_attendees a JOIN contacts c ON c.id = a.contact_id
+		LEFT JOIN organisations o ON o.id = c.organisation_id
 		WHERE a.event_id = $1
 		ORDER BY a.waitlisted, a.rsvp = 'yes' DESC, a.rsvp_at, a.contact_id`, eventID)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -25,6 +26,22 @@ func Preview(ctx context.Context, db *sqlx.DB, links Links, campaignID int64, st
 	if step < 0 || step >= len(c.Steps) {
 		return Outgoing{}, invalid("step", "campaign %d has steps 0 to %d", campaignID, len(c.Steps)-1)
 	}
+	return previewFor(ctx, db, links, c, step, contactID)
+}
+
+// PreviewInput renders the first message of a campaign not yet created
+// (the wizard's input) for one contact, as Preview does for a stored one.
+// Template errors come back as *templates.Error with their place.
+func PreviewInput(ctx context.Context, db *sqlx.DB, links Links, in Input, contactID int64) (Outgoing, error) {
+	c := Campaign{Name: strings.TrimSpace(in.Name), Tracking: in.Tracking == nil || *in.Tracking, EventID: in.EventID,
+		Steps: []Step{{Position: 0, Subject: in.Subject, HTML: in.HTML, Text: in.Text}}}
+	// The content is worth seeing before the sender is right; Create
+	// refuses a bad address later.
+	_ = in.validateAddresses(&c)
+	return previewFor(ctx, db, links, c, 0, contactID)
+}
+
+func previewFor(ctx context.Context, db *sqlx.DB, links Links, c Campaign, step int, contactID int64) (Outgoing, error) {
 	comp, err := NewComposer(ctx, db, c, links)
 	if err != nil {
 		return Outgoing{}, err

@@ -1,0 +1,499 @@
+package campaigns_test
+
+import (
+	"context"
+	"html"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/jmoiron/sqlx"
+
+	"outreach/campaigns"
+	"outreach/crm"
+	"outreach/migrations/testdb"
+	"outreach/templates/web"
+)
+
+// campaignUI is the web UI with a signed-in coordinator and viewer.
+type campaignUI struct {
+	t        *testing.T
+	db       *sqlx.DB
+	url      string
+	sessions map[crm.Role][2]string // session secret, CSRF token
+	client   *http.Client           // keeps the flash cookie; does not follow redirects
+}
+
+func newCampaignUI(t *testing.T) *campaignUI {
+	t.Helper()
+	db, _ := testdb.New(t)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	pages, err := web.New(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	ui := &crm.Web{DB: db, Pages: pages, Log: log}
+	ui.Routes(mux)
+	links := campaigns.Links{BaseURL: "https://o.example.org", Signer: signer}
+	(&campaigns.Pages{Web: ui, DB: db, Segment: campaigns.SegmentOptions(), Links: links, Log: log}).Routes(mux)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	jar, _ := cookiejar.New(nil)
+	c := &campaignUI{t: t, db: db, url: srv.URL, sessions: map[crm.Role][2]string{}, client: &http.Client{Jar: jar,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	ctx := context.Background()
+	for _, role := range []crm.Role{crm.RoleCoordinator, crm.RoleViewer} {
+		u, err := crm.AddUser(ctx, db, string(role)+"@example.org", string(role), role, "a-long-password")
+		if err != nil {
+			t.Fatal(err)
+		}
+		secret, sess, err := crm.CreateSession(ctx, db, u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.sessions[role] = [2]string{secret, sess.CSRF}
+	}
+	_, err = crm.ImportCSV(ctx, db, strings.NewReader("email,first_name,seniority\n"+
+		"a@example.org,Ana,middle\nb@example.org,Ben,executive\nc@example.org,Cleo,middle\n"), crm.ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+type cuiAnswer struct {
+	status   int
+	body     string
+	location string
+}
+
+func (c *campaignUI) do(role crm.Role, method, path string, form url.Values) cuiAnswer {
+	c.t.Helper()
+	var body io.Reader
+	if form != nil {
+		form.Set("csrf", c.sessions[role][1])
+		body = strings.NewReader(form.Encode())
+	}
+	req, _ := http.NewRequest(method, c.url+path, body)
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	req.AddCookie(&http.Cookie{Name: "outreach_session", Value: c.sessions[role][0]})
+	resp, err := c.client.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return cuiAnswer{status: resp.StatusCode, body: string(b), location: resp.Header.Get("Location")}
+}
+
+func (c *campaignUI) get(role crm.Role, path string) cuiAnswer {
+	return c.do(role, "GET", path, nil)
+}
+
+func (c *campaignUI) campaignCount() int {
+	c.t.Helper()
+	var n int
+	if err := c.db.Get(&n, `SELECT count(*) FROM campaigns`); err != nil {
+		c.t.Fatal(err)
+	}
+	return n
+}
+
+var cuiStateField = regexp.MustCompile(`name="state" value="([^"]*)"`)
+
+// wizard posts one step of the wizard, carrying the state the previous
+// answer held, and returns the answer.
+// next is the step to go to, or for the review step's buttons "finish:"
+// and the button's value (send, schedule, draft).
+func (c *campaignUI) wizard(role crm.Role, prev cuiAnswer, current, next string, fields url.Values) cuiAnswer {
+	c.t.Helper()
+	form := url.Values{"current": {current}, "step": {next}}
+	if action, ok := strings.CutPrefix(next, "finish:"); ok {
+		form = url.Values{"current": {current}, "finish": {action}}
+	}
+	if m := cuiStateField.FindStringSubmatch(prev.body); m != nil {
+		form.Set("state", html.UnescapeString(m[1]))
+	}
+	for k, v := range fields {
+		form[k] = v
+	}
+	return c.do(role, "POST", "/campaigns/new", form)
+}
+
+func cuiStep(body string) string {
+	m := regexp.MustCompile(`<li aria-current="step">([^<]*)</li>`).FindStringSubmatch(body)
+	if m == nil {
+		return ""
+	}
+	return m[1]
+}
+
+func cuiHas(t *testing.T, what, body string, wants ...string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(body, w) {
+			t.Errorf("%s lacks %q", what, w)
+		}
+	}
+}
+
+func cuiAudience() url.Values {
+	return url.Values{"name": {"Spring <b>CoP</b>"}, "where": {"seniority = middle"},
+		"from": {"team@network.example.org"}, "from_name": {"Network Team"}}
+}
+
+func TestCampaignPagesList(t *testing.T) {
+	c := newCampaignUI(t)
+	where := "seniority = middle"
+	_, err := campaigns.Create(context.Background(), c.db, campaigns.Input{Name: "Autumn <script>alert(1)</script>",
+		Audience: campaigns.Audience{Where: &where}, From: "team@network.example.org", Subject: "Hi", HTML: "<p>Hi</p>"}, campaigns.SegmentOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := c.get(crm.RoleCoordinator, "/campaigns")
+	if a.status != 200 {
+		t.Fatalf("list: %d", a.status)
+	}
+	cuiHas(t, "campaign list", a.body, `id="new-campaign"`, `Autumn &lt;script&gt;alert(1)&lt;/script&gt;`, `class="badge draft"`)
+	if strings.Contains(a.body, "<script>alert(1)") {
+		t.Error("campaign name not escaped")
+	}
+	if v := c.get(crm.RoleViewer, "/campaigns"); v.status != 200 || strings.Contains(v.body, `id="new-campaign"`) {
+		t.Errorf("viewer list: %d, new-campaign link shown: %v", v.status, strings.Contains(v.body, `id="new-campaign"`))
+	}
+	if v := c.get(crm.RoleViewer, "/campaigns/new"); v.status != 403 {
+		t.Errorf("viewer wizard: %d, want 403", v.status)
+	}
+}
+
+func TestCampaignWizardHappyPath(t *testing.T) {
+	c := newCampaignUI(t)
+	a := c.get(crm.RoleCoordinator, "/campaigns/new")
+	if a.status != 200 || cuiStep(a.body) != "Audience" {
+		t.Fatalf("start: %d, step %q", a.status, cuiStep(a.body))
+	}
+	cuiHas(t, "audience step", a.body, `<ol class="steps">`, `id="campaign-name"`, `id="audience-segment"`, `id="audience-where"`, `id="campaign-from"`)
+
+	if n := c.get(crm.RoleCoordinator, "/campaigns/new/count?where="+url.QueryEscape("seniority = middle")); !strings.Contains(n.body, "<b>2</b> contacts") {
+		t.Errorf("live count: %s", n.body)
+	}
+	if n := c.get(crm.RoleCoordinator, "/campaigns/new/count?where="+url.QueryEscape("seniority = ")); !strings.Contains(n.body, `class="field-error"`) {
+		t.Errorf("live count of a broken expression: %s", n.body)
+	}
+
+	a = c.wizard(crm.RoleCoordinator, a, "audience", "event", cuiAudience())
+	if a.status != 200 || cuiStep(a.body) != "Event" {
+		t.Fatalf("to event: %d %q", a.status, cuiStep(a.body))
+	}
+	cuiHas(t, "event step", a.body, `id="campaign-event"`)
+	a = c.wizard(crm.RoleCoordinator, a, "event", "content", url.Values{"event_id": {""}})
+	if cuiStep(a.body) != "Content" {
+		t.Fatalf("to content: %d %q", a.status, cuiStep(a.body))
+	}
+	content := url.Values{"subject": {"Hello {{ .Contact.FirstName }}"}, "html": {"<p>Hi {{ .Contact.FirstName }}</p>"}}
+	a = c.wizard(crm.RoleCoordinator, a, "content", "preview", content)
+	if a.status != 200 || strings.Count(a.body, `<iframe class="mail" sandbox srcdoc=`) != 2 {
+		t.Errorf("preview: %d, %d frames, want one per middle manager", a.status, strings.Count(a.body, `<iframe class="mail"`))
+	}
+	cuiHas(t, "preview", a.body, `class="preview"`, `Hello Ana`, `&lt;p&gt;Hi Ana&lt;/p&gt;`)
+	a = c.wizard(crm.RoleCoordinator, a, "content", "followups", content)
+	if cuiStep(a.body) != "Follow-ups" {
+		t.Fatalf("to follow-ups: %d %q", a.status, cuiStep(a.body))
+	}
+	a = c.wizard(crm.RoleCoordinator, a, "followups", "schedule", url.Values{
+		"after_0": {"3d"}, "followup_subject_0": {"Reminder"}, "followup_html_0": {"<p>Reminder</p>"}})
+	if cuiStep(a.body) != "Schedule" {
+		t.Fatalf("to schedule: %d %q\n%s", a.status, cuiStep(a.body), a.body)
+	}
+	// Back keeps what was typed.
+	back := c.wizard(crm.RoleCoordinator, a, "schedule", "followups", url.Values{"per_minute": {"60"}, "tracking": {"1"}})
+	if cuiStep(back.body) != "Follow-ups" || !strings.Contains(back.body, `value="Reminder"`) {
+		t.Errorf("back to follow-ups: %q, reminder kept: %v", cuiStep(back.body), strings.Contains(back.body, `value="Reminder"`))
+	}
+	a = c.wizard(crm.RoleCoordinator, back, "followups", "schedule", url.Values{
+		"after_0": {"3d"}, "followup_subject_0": {"Reminder"}, "followup_html_0": {"<p>Reminder</p>"}})
+	if !strings.Contains(a.body, `id="campaign-per-minute" name="per_minute" value="60"`) {
+		t.Error("schedule step lost the rate typed before going back")
+	}
+	a = c.wizard(crm.RoleCoordinator, a, "schedule", "review", url.Values{"per_minute": {"60"}, "per_domain_per_minute": {"10"},
+		"window_days": {"mon", "tue"}, "window_from": {"09:00"}, "window_to": {"17:00"}, "window_tz": {"Europe/Berlin"}, "tracking": {"1"}})
+	if cuiStep(a.body) != "Review" {
+		t.Fatalf("to review: %d %q\n%s", a.status, cuiStep(a.body), a.body)
+	}
+	cuiHas(t, "review", a.body, `id="campaign-send"`, `id="campaign-schedule"`, `id="review-receive"><b>2</b>`, `Spring &lt;b&gt;CoP&lt;/b&gt;`)
+	if n := c.campaignCount(); n != 0 {
+		t.Fatalf("%d campaigns before the end of the wizard", n)
+	}
+
+	a = c.wizard(crm.RoleCoordinator, a, "review", "finish:send", nil)
+	if a.status != http.StatusSeeOther || !strings.HasPrefix(a.location, "/campaigns/") {
+		t.Fatalf("send: %d to %q\n%s", a.status, a.location, a.body)
+	}
+	list, err := campaigns.List(context.Background(), c.db)
+	if err != nil || len(list) != 1 {
+		t.Fatalf("campaigns after the wizard: %v %v", list, err)
+	}
+	got, _ := campaigns.ByID(context.Background(), c.db, list[0].ID)
+	if got.Status != "running" || got.Name != "Spring <b>CoP</b>" || got.FromName != "Network Team" || len(got.Steps) != 2 ||
+		got.PerMinute != 60 || got.PerDomainPerMinute != 10 || got.WindowTimeZone != "Europe/Berlin" || len(got.WindowDays) != 2 {
+		t.Errorf("created campaign: %+v", got)
+	}
+	if a.location != "/campaigns/"+itoa(got.ID) {
+		t.Errorf("redirect to %q", a.location)
+	}
+	page := c.get(crm.RoleCoordinator, a.location)
+	cuiHas(t, "campaign page", page.body, `id="campaign-status" role="status">running<`, `hx-trigger="every 2s"`, `href="/reports?campaign=`+itoa(got.ID)+`"`)
+}
+
+func TestCampaignWizardScheduleAndDraft(t *testing.T) {
+	c := newCampaignUI(t)
+	a := c.wizard(crm.RoleCoordinator, cuiAnswer{}, "audience", "event", cuiAudience())
+	a = c.wizard(crm.RoleCoordinator, a, "content", "followups", url.Values{"subject": {"Hi"}, "html": {"<p>Hi</p>"}})
+	// Scheduling without a time is refused on the review step.
+	r := c.wizard(crm.RoleCoordinator, a, "review", "finish:schedule", nil)
+	if r.status != 400 || !strings.Contains(r.body, `id="create-error"`) || c.campaignCount() != 0 {
+		t.Fatalf("schedule without a time: %d, %d campaigns", r.status, c.campaignCount())
+	}
+	a = c.wizard(crm.RoleCoordinator, a, "schedule", "review", url.Values{"at": {"2031-03-04T09:30"}, "at_tz": {"Europe/Berlin"}})
+	r = c.wizard(crm.RoleCoordinator, a, "review", "finish:schedule", nil)
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("schedule: %d\n%s", r.status, r.body)
+	}
+	list, _ := campaigns.List(context.Background(), c.db)
+	if len(list) != 1 || list[0].Status != "scheduled" || list[0].ScheduledAt == nil || list[0].ScheduledAt.UTC().Format("2006-01-02 15:04") != "2031-03-04 08:30" {
+		t.Errorf("scheduled campaign: %+v", list)
+	}
+	r = c.wizard(crm.RoleCoordinator, a, "review", "finish:draft", nil)
+	list, _ = campaigns.List(context.Background(), c.db)
+	if r.status != http.StatusSeeOther || len(list) != 2 || list[0].Status != "draft" {
+		t.Errorf("draft: %d, %+v", r.status, list)
+	}
+}
+
+func TestCampaignWizardTemplateErrorStays(t *testing.T) {
+	c := newCampaignUI(t)
+	a := c.wizard(crm.RoleCoordinator, cuiAnswer{}, "audience", "event", cuiAudience())
+	broken := url.Values{"subject": {"Hello"}, "html": {"<p>Hi\n\n  {{ .Contact.Nmae }}</p>"}}
+	for _, next := range []string{"followups", "preview"} {
+		r := c.wizard(crm.RoleCoordinator, a, "content", next, broken)
+		if r.status != 400 || cuiStep(r.body) != "Content" {
+			t.Errorf("%s with a broken template: %d, step %q", next, r.status, cuiStep(r.body))
+		}
+		cuiHas(t, "content error", r.body, `<p class="field-error" id="content-error" role="alert">html:3:15: `, "Nmae")
+	}
+	// A broken template that reaches the end anyway (a tampered state) is
+	// refused by Create and shown on the review step.
+	r := c.wizard(crm.RoleCoordinator, a, "content", "event", broken) // going back is allowed
+	r = c.wizard(crm.RoleCoordinator, r, "review", "finish:send", nil)
+	if r.status != 400 || cuiStep(r.body) != "Review" || !strings.Contains(r.body, "html:3:15") {
+		t.Errorf("send with a broken template: %d, step %q", r.status, cuiStep(r.body))
+	}
+	if n := c.campaignCount(); n != 0 {
+		t.Errorf("%d campaigns created from a broken template", n)
+	}
+	// Audience mistakes stop the first step, with the expression's position.
+	bad := cuiAudience()
+	bad.Set("where", "seniority = ")
+	bad.Set("from", "not an address")
+	r = c.wizard(crm.RoleCoordinator, cuiAnswer{}, "audience", "event", bad)
+	if r.status != 400 || cuiStep(r.body) != "Audience" {
+		t.Errorf("bad audience: %d %q", r.status, cuiStep(r.body))
+	}
+	cuiHas(t, "audience errors", r.body, `id="where-error"`, `id="from-error"`)
+}
+
+func TestCampaignWizardReviewShowsSuppressed(t *testing.T) {
+	c := newCampaignUI(t)
+	_, err := c.db.Exec(`UPDATE contacts SET consent = 'unsubscribed' WHERE email = 'a@example.org'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fields := cuiAudience()
+	fields.Set("where", "seniority in (middle, executive)")
+	a := c.wizard(crm.RoleCoordinator, cuiAnswer{}, "audience", "event", fields)
+	a = c.wizard(crm.RoleCoordinator, a, "content", "followups", url.Values{"subject": {"Hi"}, "html": {"<p>Hi</p>"}})
+	a = c.wizard(crm.RoleCoordinator, a, "schedule", "review", url.Values{})
+	cuiHas(t, "review", a.body, `id="review-receive"><b>2</b>`, `id="review-matching"><b>3</b>`,
+		`id="review-suppressed"><b>1</b>`, `id="suppressed-unsubscribed">1<`, `id="suppressed-bounced">0<`)
+}
+
+func TestAudienceSummaryCountsSuppressedByReason(t *testing.T) {
+	c := newCampaignUI(t)
+	ctx := context.Background()
+	_, err := crm.ImportCSV(ctx, c.db, strings.NewReader("email,first_name,seniority\n"+
+		"d@example.org,Dan,middle\ne@example.org,Eve,middle\nf@example.org,Fay,middle\ng@example.org,Gus,middle\n"), crm.ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`UPDATE contacts SET consent = 'unsubscribed', bounced_at = now() WHERE email = 'a@example.org'`, // counts once, as unsubscribed
+		`UPDATE contacts SET bounced_at = now() WHERE email = 'd@example.org'`,
+		`UPDATE contacts SET complained_at = now() WHERE email = 'e@example.org'`,
+	} {
+		if _, err := c.db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var g crm.Contact
+	if err := c.db.Get(&g.ID, `SELECT id FROM contacts WHERE email = 'g@example.org'`); err != nil {
+		t.Fatal(err)
+	}
+	if err := crm.EraseContact(ctx, c.db, g.ID, "test"); err != nil {
+		t.Fatal(err)
+	}
+	where := "seniority = middle"
+	got, err := campaigns.AudienceSummary(ctx, c.db, campaigns.Input{Audience: campaigns.Audience{Where: &where}}, campaigns.SegmentOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Middle managers: a, c, d, e, f live; g erased (erasure keeps seniority).
+	want := campaigns.AudienceCounts{Matching: 5, Unsubscribed: 1, Bounced: 1, Complained: 1, Erased: 1}
+	if got != want || got.Receive() != 2 || got.Suppressed() != 3 {
+		t.Errorf("summary %+v (receive %d), want %+v", got, got.Receive(), want)
+	}
+	bad := "seniority ="
+	if _, err := campaigns.AudienceSummary(ctx, c.db, campaigns.Input{Audience: campaigns.Audience{Where: &bad}}, campaigns.SegmentOptions()); err == nil {
+		t.Error("a broken expression was counted")
+	}
+}
+
+func TestCampaignPagesViewerCannotChange(t *testing.T) {
+	c := newCampaignUI(t)
+	// A coordinator's complete wizard state, posted by a viewer.
+	a := c.wizard(crm.RoleCoordinator, cuiAnswer{}, "audience", "event", cuiAudience())
+	a = c.wizard(crm.RoleCoordinator, a, "content", "review", url.Values{"subject": {"Hi"}, "html": {"<p>Hi</p>"}})
+	if r := c.wizard(crm.RoleViewer, a, "review", "finish:send", nil); r.status != 403 {
+		t.Errorf("viewer send: %d, want 403", r.status)
+	}
+	if n := c.campaignCount(); n != 0 {
+		t.Errorf("viewer created %d campaigns", n)
+	}
+	where := "seniority = middle"
+	camp, err := campaigns.Create(context.Background(), c.db, campaigns.Input{Name: "X", Audience: campaigns.Audience{Where: &where},
+		From: "team@network.example.org", Subject: "Hi", HTML: "<p>Hi</p>"}, campaigns.SegmentOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := c.do(crm.RoleViewer, "POST", "/campaigns/"+itoa(camp.ID)+"/send", url.Values{}); r.status != 403 {
+		t.Errorf("viewer send of a draft: %d", r.status)
+	}
+	if got, _ := campaigns.ByID(context.Background(), c.db, camp.ID); got.Status != "draft" {
+		t.Errorf("status after a viewer's send: %s", got.Status)
+	}
+	page := c.get(crm.RoleViewer, "/campaigns/"+itoa(camp.ID))
+	if page.status != 200 || strings.Contains(page.body, `id="action-send"`) {
+		t.Errorf("viewer page: %d, shows send button: %v", page.status, strings.Contains(page.body, `id="action-send"`))
+	}
+	// Without the CSRF token, even a coordinator changes nothing.
+	req, _ := http.NewRequest("POST", c.url+"/campaigns/"+itoa(camp.ID)+"/send", strings.NewReader(""))
+	req.AddCookie(&http.Cookie{Name: "outreach_session", Value: c.sessions[crm.RoleCoordinator][0]})
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got, _ := campaigns.ByID(context.Background(), c.db, camp.ID); resp.StatusCode != 403 || got.Status != "draft" {
+		t.Errorf("send without CSRF: %d, status %s", resp.StatusCode, got.Status)
+	}
+}
+
+func TestCampaignProgressAndActions(t *testing.T) {
+	c := newCampaignUI(t)
+	ctx := context.Background()
+	where := "seniority = middle"
+	camp, err := campaigns.Create(ctx, c.db, campaigns.Input{Name: "Progress", Audience: campaigns.Audience{Where: &where},
+		From: "team@network.example.org", Subject: "Hi", HTML: "<p>Hi</p>"}, campaigns.SegmentOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := "/campaigns/" + itoa(camp.ID)
+	if r := c.do(crm.RoleCoordinator, "POST", path+"/send", url.Values{}); r.status != http.StatusSeeOther || r.location != path {
+		t.Fatalf("send: %d %q", r.status, r.location)
+	}
+	// One recipient sent, one suppressed, as the worker would record them.
+	if _, err := c.db.Exec(`UPDATE recipients SET status = CASE WHEN contact_id = (SELECT min(contact_id) FROM recipients WHERE campaign_id = $1)
+		THEN 'sent' ELSE 'suppressed' END WHERE campaign_id = $1`, camp.ID); err != nil {
+		t.Fatal(err)
+	}
+	p := c.get(crm.RoleViewer, path+"/progress")
+	if p.status != 200 || strings.Contains(p.body, "<html") {
+		t.Fatalf("progress partial: %d, whole page: %v", p.status, strings.Contains(p.body, "<html"))
+	}
+	cuiHas(t, "progress", p.body, `id="progress"`, `hx-trigger="every 2s"`, `id="count-sent"><b>1</b>`, `id="count-suppressed"><b>1</b>`,
+		`id="count-queued"><b>0</b>`, `id="count-failed"><b>0</b>`, `id="count-bounced"><b>0</b>`, `class="progress"`, `width: 100%`,
+		`id="campaign-status" role="status">running<`)
+
+	if r := c.do(crm.RoleCoordinator, "POST", path+"/pause", url.Values{}); r.status != http.StatusSeeOther {
+		t.Fatalf("pause: %d", r.status)
+	}
+	page := c.get(crm.RoleCoordinator, path)
+	cuiHas(t, "paused page", page.body, `>paused<`, `id="action-resume"`, "Campaign paused.")
+	if strings.Contains(page.body, `id="action-pause"`) {
+		t.Error("pause offered for a paused campaign")
+	}
+	if r := c.do(crm.RoleCoordinator, "POST", path+"/resume", url.Values{}); r.status != http.StatusSeeOther {
+		t.Fatalf("resume: %d", r.status)
+	}
+	if got, _ := campaigns.ByID(ctx, c.db, camp.ID); got.Status != "running" {
+		t.Errorf("after resume: %s", got.Status)
+	}
+	r := c.do(crm.RoleCoordinator, "POST", path+"/resume", url.Values{})
+	if r.status != http.StatusConflict || !strings.Contains(r.body, "cannot resume a campaign that is running") {
+		t.Errorf("resuming a running campaign: %d", r.status)
+	}
+	c.do(crm.RoleCoordinator, "POST", path+"/cancel", url.Values{})
+	p = c.get(crm.RoleViewer, path+"/progress")
+	if strings.Contains(p.body, "hx-trigger") || !strings.Contains(p.body, ">cancelled<") {
+		t.Errorf("a cancelled campaign still polls or hides its status:\n%s", p.body)
+	}
+	if r := c.do(crm.RoleCoordinator, "POST", path+"/explode", url.Values{}); r.status != 404 {
+		t.Errorf("unknown action: %d", r.status)
+	}
+}
+
+func TestCampaignPreviewEscapesContactData(t *testing.T) {
+	c := newCampaignUI(t)
+	ctx := context.Background()
+	if _, err := c.db.Exec(`UPDATE contacts SET first_name = '<script>alert(1)</script>' WHERE email = 'a@example.org'`); err != nil {
+		t.Fatal(err)
+	}
+	// In the wizard.
+	a := c.wizard(crm.RoleCoordinator, cuiAnswer{}, "audience", "event", cuiAudience())
+	a = c.wizard(crm.RoleCoordinator, a, "content", "preview", url.Values{"subject": {"Hi {{ .Contact.FirstName }}"}, "html": {"<p>Hi {{ .Contact.FirstName }}</p>"}})
+	cuiEscaped(t, "wizard preview", a.body)
+	// On the campaign page.
+	where := "seniority = middle"
+	camp, err := campaigns.Create(ctx, c.db, campaigns.Input{Name: "P", Audience: campaigns.Audience{Where: &where},
+		From: "team@network.example.org", Subject: "Hi {{ .Contact.FirstName }}", HTML: "<p>Hi {{ .Contact.FirstName }}</p>"}, campaigns.SegmentOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var id int64
+	c.db.Get(&id, `SELECT id FROM contacts WHERE email = 'a@example.org'`)
+	p := c.get(crm.RoleViewer, "/campaigns/"+itoa(camp.ID)+"/preview?step=0&contact="+itoa(id))
+	if p.status != 200 {
+		t.Fatalf("preview: %d", p.status)
+	}
+	cuiEscaped(t, "campaign preview", p.body)
+	if r := c.get(crm.RoleViewer, "/campaigns/"+itoa(camp.ID)+"/preview?step=5&contact="+itoa(id)); r.status != 400 {
+		t.Errorf("preview of a missing step: %d", r.status)
+	}
+}
+
+func cuiEscaped(t *testing.T, what, body string) {
+	t.Helper()
+	if strings.Contains(body, "<script>alert(1)") {
+		t.Errorf("%s: contact data not escaped", what)
+	}
+	// The message escapes the name once; the srcdoc attribute once more.
+	cuiHas(t, what, body, `srcdoc="&lt;p&gt;Hi &amp;lt;script&amp;gt;alert(1)&amp;lt;/script&amp;gt;`, `Hi &lt;script&gt;alert(1)&lt;/script&gt;`)
+}

@@ -1,5 +1,0 @@
-package campaigns
-
-import "net/http"
-
-func (p *Pages) outboxRoutes(mux *http.ServeMux) {}
