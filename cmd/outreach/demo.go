@@ -3,9 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/base32"
 	"errors"
 	"flag"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -63,7 +66,21 @@ func loadDemoIfEmpty(ctx context.Context, e env, db *sqlx.DB, domain string) err
 		return err
 	}
 	fmt.Fprintf(e.stderr, "demo API key (admin), shown once: %s\n", secret)
+	// A person to sign in to the web UI as; the password is random and
+	// shown once, so a demo left running on a network is not an open door.
+	password := strings.TrimRight(base32.StdEncoding.EncodeToString(randomBytes(10)), "=")
+	const email = "demo@example.org"
+	if _, err := crm.AddUser(ctx, db, email, "Demo coordinator", crm.RoleAdmin, password); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "demo sign-in (admin), shown once: %s with password %s\n", email, password)
 	return nil
+}
+
+func randomBytes(n int) []byte {
+	b := make([]byte, n)
+	rand.Read(b)
+	return b
 }
 
 func loadDemo(ctx context.Context, e env, db *sqlx.DB, opts demo.Options) error {
