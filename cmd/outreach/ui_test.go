@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+	"github.com/jmoiron/sqlx"
 	"github.com/redis/go-redis/v9"
 
 	"outreach/crm"
@@ -54,13 +56,20 @@ func newBrowser(t *testing.T, base string) *browserUI {
 	}
 	// A script injected through contact data would most likely open a
 	// dialog: record it, dismiss it, and fail the step.
+	// An uncaught JavaScript error (htmx failing, say) fails it too.
 	chromedp.Listen(ctx, func(ev any) {
-		if d, ok := ev.(*page.EventJavascriptDialogOpening); ok {
+		report := func(msg string) {
 			select {
-			case b.dialog <- d.Message:
+			case b.dialog <- msg:
 			default:
 			}
+		}
+		switch ev := ev.(type) {
+		case *page.EventJavascriptDialogOpening:
+			report("a script opened a dialog: " + ev.Message)
 			go chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: false})
+		case *runtime.EventExceptionThrown:
+			report("uncaught JavaScript error: " + ev.ExceptionDetails.Text)
 		}
 	})
 	return b
@@ -76,7 +85,7 @@ func (b *browserUI) step(name string, actions ...chromedp.Action[chromedp.Void])
 	}
 	select {
 	case msg := <-b.dialog:
-		b.t.Fatalf("%s: a script opened a dialog (%q): contact data ran as code (screenshot: %s)", name, msg, b.screenshot(b.failed, name))
+		b.t.Fatalf("%s: %s (screenshot: %s)", name, msg, b.screenshot(b.failed, name))
 	default:
 	}
 }
@@ -256,6 +265,8 @@ func TestWebUIInABrowser(t *testing.T) {
 	}
 	b.show("report")
 
+	b.visitEveryPage(db)
+
 	// A form whose token was tampered with is refused and changes nothing.
 	var contactID int64
 	if err := db.Get(&contactID, `SELECT id FROM contacts WHERE email = 'ana@hub.example.org'`); err != nil {
@@ -349,4 +360,37 @@ func clearField(sel string) chromedp.Action[chromedp.Void] {
 		_, err := chromedp.Evaluate[string](fmt.Sprintf(`document.querySelector(%q).value = ""`, sel))(ctx, t)
 		return err
 	})
+}
+
+// visitEveryPage opens the pages the main path did not go through, each
+// until the element that carries its content shows, and tests the SMTP
+// connection from the mail settings.
+func (b *browserUI) visitEveryPage(db *sqlx.DB) {
+	ctx := context.Background()
+	if err := loadDemoEvents(ctx, db, "network.example.org"); err != nil {
+		b.t.Fatal(err)
+	}
+	var orgID, eventID int64
+	var month string
+	if err := db.Get(&orgID, `SELECT id FROM organisations WHERE name = 'Migrant Hub'`); err != nil {
+		b.t.Fatal(err)
+	}
+	if err := db.QueryRow(`SELECT id, to_char(starts_at AT TIME ZONE 'Europe/Brussels', 'YYYY-MM') FROM events ORDER BY id LIMIT 1`).Scan(&eventID, &month); err != nil {
+		b.t.Fatal(err)
+	}
+	pages := []struct{ path, shows string }{
+		{"/organisations", "#organisations"},
+		{fmt.Sprintf("/organisations/%d", orgID), "#organisation-people"},
+		{"/segments", ".flash, table"},
+		{"/events?month=" + month, "#calendar .ev"},
+		{fmt.Sprintf("/events/%d", eventID), "#event-details"},
+		{"/outbox", "main h1"},
+		{"/settings", "#users"},
+		{"/settings/mail", "#smtp-config"},
+	}
+	for _, p := range pages {
+		b.step("page "+p.path, chromedp.Navigate(b.base+p.path), chromedp.WaitVisible(chromedp.CSS(p.shows)))
+	}
+	b.step("SMTP connection test", chromedp.Click(chromedp.CSS("#smtp-test")), chromedp.Poll[chromedp.Void](
+		`/connected/i.test(document.querySelector("#smtp-test-result")?.innerText || "")`, chromedp.WithPollingTimeout(20*time.Second)))
 }
