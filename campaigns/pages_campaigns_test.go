@@ -3,103 +3,31 @@ package campaigns_test
 import (
 	"context"
 	"html"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 
-	"github.com/jmoiron/sqlx"
-
 	"outreach/campaigns"
 	"outreach/crm"
 	"outreach/migrations/testdb"
-	"outreach/templates/web"
 )
 
-// campaignUI is the web UI with a signed-in coordinator and viewer.
-type campaignUI struct {
-	t        *testing.T
-	db       *sqlx.DB
-	url      string
-	sessions map[crm.Role][2]string // session secret, CSRF token
-	client   *http.Client           // keeps the flash cookie; does not follow redirects
-}
-
-func newCampaignUI(t *testing.T) *campaignUI {
+// newCampaignUI is the UI over a fresh database holding three contacts,
+// two of them middle managers.
+func newCampaignUI(t *testing.T) *pagesUI {
 	t.Helper()
 	db, _ := testdb.New(t)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	pages, err := web.New(log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	ui := &crm.Web{DB: db, Pages: pages, Log: log}
-	ui.Routes(mux)
-	links := campaigns.Links{BaseURL: "https://o.example.org", Signer: signer}
-	(&campaigns.Pages{Web: ui, DB: db, Segment: campaigns.SegmentOptions(), Links: links, Log: log}).Routes(mux)
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	jar, _ := cookiejar.New(nil)
-	c := &campaignUI{t: t, db: db, url: srv.URL, sessions: map[crm.Role][2]string{}, client: &http.Client{Jar: jar,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
-	ctx := context.Background()
-	for _, role := range []crm.Role{crm.RoleCoordinator, crm.RoleViewer} {
-		u, err := crm.AddUser(ctx, db, string(role)+"@example.org", string(role), role, "a-long-password")
-		if err != nil {
-			t.Fatal(err)
-		}
-		secret, sess, err := crm.CreateSession(ctx, db, u.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c.sessions[role] = [2]string{secret, sess.CSRF}
-	}
-	_, err = crm.ImportCSV(ctx, db, strings.NewReader("email,first_name,seniority\n"+
+	_, err := crm.ImportCSV(context.Background(), db, strings.NewReader("email,first_name,seniority\n"+
 		"a@example.org,Ana,middle\nb@example.org,Ben,executive\nc@example.org,Cleo,middle\n"), crm.ImportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return c
+	return newPagesUI(t, db)
 }
 
-type cuiAnswer struct {
-	status   int
-	body     string
-	location string
-}
-
-func (c *campaignUI) do(role crm.Role, method, path string, form url.Values) cuiAnswer {
-	c.t.Helper()
-	var body io.Reader
-	if form != nil {
-		form.Set("csrf", c.sessions[role][1])
-		body = strings.NewReader(form.Encode())
-	}
-	req, _ := http.NewRequest(method, c.url+path, body)
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	req.AddCookie(&http.Cookie{Name: "outreach_session", Value: c.sessions[role][0]})
-	resp, err := c.client.Do(req)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return cuiAnswer{status: resp.StatusCode, body: string(b), location: resp.Header.Get("Location")}
-}
-
-func (c *campaignUI) get(role crm.Role, path string) cuiAnswer {
-	return c.do(role, "GET", path, nil)
-}
-
-func (c *campaignUI) campaignCount() int {
+func (c *pagesUI) campaignCount() int {
 	c.t.Helper()
 	var n int
 	if err := c.db.Get(&n, `SELECT count(*) FROM campaigns`); err != nil {
@@ -114,7 +42,7 @@ var cuiStateField = regexp.MustCompile(`name="state" value="([^"]*)"`)
 // answer held, and returns the answer.
 // next is the step to go to, or for the review step's buttons "finish:"
 // and the button's value (send, schedule, draft).
-func (c *campaignUI) wizard(role crm.Role, prev cuiAnswer, current, next string, fields url.Values) cuiAnswer {
+func (c *pagesUI) wizard(role crm.Role, prev uiAnswer, current, next string, fields url.Values) uiAnswer {
 	c.t.Helper()
 	form := url.Values{"current": {current}, "step": {next}}
 	if action, ok := strings.CutPrefix(next, "finish:"); ok {
@@ -126,7 +54,7 @@ func (c *campaignUI) wizard(role crm.Role, prev cuiAnswer, current, next string,
 	for k, v := range fields {
 		form[k] = v
 	}
-	return c.do(role, "POST", "/campaigns/new", form)
+	return c.post(role, "/campaigns/new", form)
 }
 
 func cuiStep(body string) string {
@@ -256,7 +184,7 @@ func TestCampaignWizardHappyPath(t *testing.T) {
 
 func TestCampaignWizardScheduleAndDraft(t *testing.T) {
 	c := newCampaignUI(t)
-	a := c.wizard(crm.RoleCoordinator, cuiAnswer{}, "audience", "event", cuiAudience())
+	a := c.wizard(crm.RoleCoordinator, uiAnswer{}, "audience", "event", cuiAudience())
 	a = c.wizard(crm.RoleCoordinator, a, "content", "followups", url.Values{"subject": {"Hi"}, "html": {"<p>Hi</p>"}})
 	// Scheduling without a time is refused on the review step.
 	r := c.wizard(crm.RoleCoordinator, a, "review", "finish:schedule", nil)
@@ -281,7 +209,7 @@ func TestCampaignWizardScheduleAndDraft(t *testing.T) {
 
 func TestCampaignWizardTemplateErrorStays(t *testing.T) {
 	c := newCampaignUI(t)
-	a := c.wizard(crm.RoleCoordinator, cuiAnswer{}, "audience", "event", cuiAudience())
+	a := c.wizard(crm.RoleCoordinator, uiAnswer{}, "audience", "event", cuiAudience())
 	broken := url.Values{"subject": {"Hello"}, "html": {"<p>Hi\n\n  {{ .Contact.Nmae }}</p>"}}
 	for _, next := range []string{"followups", "preview"} {
 		r := c.wizard(crm.RoleCoordinator, a, "content", next, broken)
@@ -304,7 +232,7 @@ func TestCampaignWizardTemplateErrorStays(t *testing.T) {
 	bad := cuiAudience()
 	bad.Set("where", "seniority = ")
 	bad.Set("from", "not an address")
-	r = c.wizard(crm.RoleCoordinator, cuiAnswer{}, "audience", "event", bad)
+	r = c.wizard(crm.RoleCoordinator, uiAnswer{}, "audience", "event", bad)
 	if r.status != 400 || cuiStep(r.body) != "Audience" {
 		t.Errorf("bad audience: %d %q", r.status, cuiStep(r.body))
 	}
@@ -319,7 +247,7 @@ func TestCampaignWizardReviewShowsSuppressed(t *testing.T) {
 	}
 	fields := cuiAudience()
 	fields.Set("where", "seniority in (middle, executive)")
-	a := c.wizard(crm.RoleCoordinator, cuiAnswer{}, "audience", "event", fields)
+	a := c.wizard(crm.RoleCoordinator, uiAnswer{}, "audience", "event", fields)
 	a = c.wizard(crm.RoleCoordinator, a, "content", "followups", url.Values{"subject": {"Hi"}, "html": {"<p>Hi</p>"}})
 	a = c.wizard(crm.RoleCoordinator, a, "schedule", "review", url.Values{})
 	cuiHas(t, "review", a.body, `id="review-receive"><b>2</b>`, `id="review-matching"><b>3</b>`,
@@ -369,7 +297,7 @@ func TestAudienceSummaryCountsSuppressedByReason(t *testing.T) {
 func TestCampaignPagesViewerCannotChange(t *testing.T) {
 	c := newCampaignUI(t)
 	// A coordinator's complete wizard state, posted by a viewer.
-	a := c.wizard(crm.RoleCoordinator, cuiAnswer{}, "audience", "event", cuiAudience())
+	a := c.wizard(crm.RoleCoordinator, uiAnswer{}, "audience", "event", cuiAudience())
 	a = c.wizard(crm.RoleCoordinator, a, "content", "review", url.Values{"subject": {"Hi"}, "html": {"<p>Hi</p>"}})
 	if r := c.wizard(crm.RoleViewer, a, "review", "finish:send", nil); r.status != 403 {
 		t.Errorf("viewer send: %d, want 403", r.status)
@@ -383,7 +311,7 @@ func TestCampaignPagesViewerCannotChange(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := c.do(crm.RoleViewer, "POST", "/campaigns/"+itoa(camp.ID)+"/send", url.Values{}); r.status != 403 {
+	if r := c.post(crm.RoleViewer, "/campaigns/"+itoa(camp.ID)+"/send", url.Values{}); r.status != 403 {
 		t.Errorf("viewer send of a draft: %d", r.status)
 	}
 	if got, _ := campaigns.ByID(context.Background(), c.db, camp.ID); got.Status != "draft" {
@@ -395,14 +323,9 @@ func TestCampaignPagesViewerCannotChange(t *testing.T) {
 	}
 	// Without the CSRF token, even a coordinator changes nothing.
 	req, _ := http.NewRequest("POST", c.url+"/campaigns/"+itoa(camp.ID)+"/send", strings.NewReader(""))
-	req.AddCookie(&http.Cookie{Name: "outreach_session", Value: c.sessions[crm.RoleCoordinator][0]})
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if got, _ := campaigns.ByID(context.Background(), c.db, camp.ID); resp.StatusCode != 403 || got.Status != "draft" {
-		t.Errorf("send without CSRF: %d, status %s", resp.StatusCode, got.Status)
+	resp := c.send(crm.RoleCoordinator, req)
+	if got, _ := campaigns.ByID(context.Background(), c.db, camp.ID); resp.status != 403 || got.Status != "draft" {
+		t.Errorf("send without CSRF: %d, status %s", resp.status, got.Status)
 	}
 }
 
@@ -416,7 +339,7 @@ func TestCampaignProgressAndActions(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := "/campaigns/" + itoa(camp.ID)
-	if r := c.do(crm.RoleCoordinator, "POST", path+"/send", url.Values{}); r.status != http.StatusSeeOther || r.location != path {
+	if r := c.post(crm.RoleCoordinator, path+"/send", url.Values{}); r.status != http.StatusSeeOther || r.location != path {
 		t.Fatalf("send: %d %q", r.status, r.location)
 	}
 	// One recipient sent, one suppressed, as the worker would record them.
@@ -432,7 +355,7 @@ func TestCampaignProgressAndActions(t *testing.T) {
 		`id="count-queued"><b>0</b>`, `id="count-failed"><b>0</b>`, `id="count-bounced"><b>0</b>`, `class="progress"`, `width: 100%`,
 		`id="campaign-status" role="status">running<`)
 
-	if r := c.do(crm.RoleCoordinator, "POST", path+"/pause", url.Values{}); r.status != http.StatusSeeOther {
+	if r := c.post(crm.RoleCoordinator, path+"/pause", url.Values{}); r.status != http.StatusSeeOther {
 		t.Fatalf("pause: %d", r.status)
 	}
 	page := c.get(crm.RoleCoordinator, path)
@@ -440,22 +363,22 @@ func TestCampaignProgressAndActions(t *testing.T) {
 	if strings.Contains(page.body, `id="action-pause"`) {
 		t.Error("pause offered for a paused campaign")
 	}
-	if r := c.do(crm.RoleCoordinator, "POST", path+"/resume", url.Values{}); r.status != http.StatusSeeOther {
+	if r := c.post(crm.RoleCoordinator, path+"/resume", url.Values{}); r.status != http.StatusSeeOther {
 		t.Fatalf("resume: %d", r.status)
 	}
 	if got, _ := campaigns.ByID(ctx, c.db, camp.ID); got.Status != "running" {
 		t.Errorf("after resume: %s", got.Status)
 	}
-	r := c.do(crm.RoleCoordinator, "POST", path+"/resume", url.Values{})
+	r := c.post(crm.RoleCoordinator, path+"/resume", url.Values{})
 	if r.status != http.StatusConflict || !strings.Contains(r.body, "cannot resume a campaign that is running") {
 		t.Errorf("resuming a running campaign: %d", r.status)
 	}
-	c.do(crm.RoleCoordinator, "POST", path+"/cancel", url.Values{})
+	c.post(crm.RoleCoordinator, path+"/cancel", url.Values{})
 	p = c.get(crm.RoleViewer, path+"/progress")
 	if strings.Contains(p.body, "hx-trigger") || !strings.Contains(p.body, ">cancelled<") {
 		t.Errorf("a cancelled campaign still polls or hides its status:\n%s", p.body)
 	}
-	if r := c.do(crm.RoleCoordinator, "POST", path+"/explode", url.Values{}); r.status != 404 {
+	if r := c.post(crm.RoleCoordinator, path+"/explode", url.Values{}); r.status != 404 {
 		t.Errorf("unknown action: %d", r.status)
 	}
 }
@@ -467,7 +390,7 @@ func TestCampaignPreviewEscapesContactData(t *testing.T) {
 		t.Fatal(err)
 	}
 	// In the wizard.
-	a := c.wizard(crm.RoleCoordinator, cuiAnswer{}, "audience", "event", cuiAudience())
+	a := c.wizard(crm.RoleCoordinator, uiAnswer{}, "audience", "event", cuiAudience())
 	a = c.wizard(crm.RoleCoordinator, a, "content", "preview", url.Values{"subject": {"Hi {{ .Contact.FirstName }}"}, "html": {"<p>Hi {{ .Contact.FirstName }}</p>"}})
 	cuiEscaped(t, "wizard preview", a.body)
 	// On the campaign page.

@@ -1,156 +1,17 @@
 package crm_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
-	"mime/multipart"
-	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/jmoiron/sqlx"
-
 	"outreach/crm"
 	"outreach/crm/segment"
-	"outreach/templates/web"
 )
-
-// contactUI is one signed-in coordinator, viewer or admin of the contact
-// pages, talking to a test server.
-type contactUI struct {
-	t      *testing.T
-	base   string
-	secret string // the session cookie
-	csrf   string
-}
-
-// contactPagesServer serves the UI's front door and the CRM pages over a
-// fresh database and returns a signed-in client per role.
-func contactPagesServer(t *testing.T, maxImport int64) (*sqlx.DB, map[crm.Role]contactUI) {
-	t.Helper()
-	db := newDB(t)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	pages, err := web.New(log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	ui := &crm.Web{DB: db, Pages: pages, Log: log}
-	ui.Routes(mux)
-	(&crm.Pages{Web: ui, DB: db, Log: log, MaxImportBytes: maxImport}).Routes(mux)
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	clients := map[crm.Role]contactUI{}
-	for _, role := range []crm.Role{crm.RoleAdmin, crm.RoleCoordinator, crm.RoleViewer} {
-		u, err := crm.AddUser(context.Background(), db, string(role)+"@example.org", "", role, "a-long-password")
-		if err != nil {
-			t.Fatal(err)
-		}
-		secret, sess, err := crm.CreateSession(context.Background(), db, u.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		clients[role] = contactUI{t: t, base: srv.URL, secret: secret, csrf: sess.CSRF}
-	}
-	return db, clients
-}
-
-// do sends a request as the client (without following redirects) and
-// returns the status, the body and the headers.
-func (c contactUI) do(req *http.Request) (int, string, http.Header) {
-	c.t.Helper()
-	if c.secret != "" {
-		req.AddCookie(&http.Cookie{Name: "outreach_session", Value: c.secret})
-	}
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := client.Do(req)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b), resp.Header
-}
-
-func (c contactUI) get(path string, htmx bool) (int, string) {
-	c.t.Helper()
-	req, _ := http.NewRequest("GET", c.base+path, nil)
-	if htmx {
-		req.Header.Set("HX-Request", "true")
-	}
-	status, body, _ := c.do(req)
-	return status, body
-}
-
-// post sends a form; with csrf false it leaves the token out.
-func (c contactUI) post(path string, form url.Values, csrf bool) (int, string, http.Header) {
-	c.t.Helper()
-	if csrf {
-		form.Set("csrf", c.csrf)
-	}
-	req, _ := http.NewRequest("POST", c.base+path, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return c.do(req)
-}
-
-// upload posts the import form with a file. With htmx it sends the token
-// as the header htmx adds, otherwise as the form's hidden field.
-func (c contactUI) upload(filename, content, source string, htmx bool) (int, string) {
-	c.t.Helper()
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	if !htmx {
-		mw.WriteField("csrf", c.csrf)
-	}
-	mw.WriteField("source", source)
-	fw, _ := mw.CreateFormFile("file", filename)
-	io.WriteString(fw, content)
-	mw.Close()
-	req, _ := http.NewRequest("POST", c.base+"/contacts/import", &buf)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	if htmx {
-		req.Header.Set("HX-Request", "true")
-		req.Header.Set("X-CSRF-Token", c.csrf)
-	}
-	status, body, _ := c.do(req)
-	return status, body
-}
-
-// cpRows returns the body rows of the table with the given id.
-func cpRows(t *testing.T, page, id string) []string {
-	t.Helper()
-	start := strings.Index(page, `<table id="`+id+`"`)
-	if start < 0 {
-		t.Fatalf("no table %q in page:\n%s", id, page)
-	}
-	table := page[start:]
-	table = table[:strings.Index(table, "</table>")]
-	body := table[strings.Index(table, "<tbody>"):]
-	var rows []string
-	for _, r := range strings.Split(body, "<tr>")[1:] {
-		if !strings.Contains(r, `colspan=`) { // not the "nothing here" row
-			rows = append(rows, r)
-		}
-	}
-	return rows
-}
-
-func cpText(t *testing.T, page, id string) string {
-	t.Helper()
-	m := regexp.MustCompile(`id="` + regexp.QuoteMeta(id) + `"[^>]*>([^<]*)<`).FindStringSubmatch(page)
-	if m == nil {
-		t.Fatalf("no element %q in page:\n%s", id, page)
-	}
-	return m[1]
-}
 
 const pageContactsCSV = `email,first_name,last_name,organisation,country,job_title,consent
 ana@example.org,Ana,Lima,Acme GmbH,DE,Project Manager,opt_in
@@ -159,12 +20,13 @@ cleo@example.org,Cleo,Martin,Beta SARL,FR,,unsubscribed
 `
 
 func TestContactPagesListAndFilter(t *testing.T) {
-	db, c := contactPagesServer(t, 0)
+	ui := newUI(t, uiOptions{})
+	db, c := ui.db, ui.as
 	importString(t, db, pageContactsCSV)
 	viewer := c[crm.RoleViewer]
 
-	status, page := viewer.get("/contacts", false)
-	if status != 200 || len(cpRows(t, page, "contacts")) != 3 || cpText(t, page, "contacts-total") != "3" {
+	status, page, _ := viewer.get("/contacts", false)
+	if status != 200 || len(tableRows(t, page, "contacts")) != 3 || elementText(t, page, "contacts-total") != "3" {
 		t.Fatalf("GET /contacts: %d, want 3 rows and a total of 3:\n%s", status, page)
 	}
 	for _, want := range []string{"ana@example.org", "Ana Lima", "Acme GmbH", "(inferred)", "/organisations/", "opt_in", "unsubscribed"} {
@@ -175,14 +37,14 @@ func TestContactPagesListAndFilter(t *testing.T) {
 	if strings.Contains(page, `href="/contacts/import"`) {
 		t.Error("a viewer is offered the import")
 	}
-	if _, page := c[crm.RoleCoordinator].get("/contacts", false); !strings.Contains(page, `href="/contacts/import"`) {
+	if _, page, _ := c[crm.RoleCoordinator].get("/contacts", false); !strings.Contains(page, `href="/contacts/import"`) {
 		t.Error("a coordinator is not offered the import")
 	}
 
 	// The expression filters; htmx gets the results block alone.
-	status, part := viewer.get("/contacts?q="+url.QueryEscape("country in (DE, AT) and organisation = \"acme gmbh\""), true)
-	rows := cpRows(t, part, "contacts")
-	if status != 200 || len(rows) != 2 || strings.Contains(part, "cleo@") || cpText(t, part, "contacts-total") != "2" {
+	status, part, _ := viewer.get("/contacts?q="+url.QueryEscape("country in (DE, AT) and organisation = \"acme gmbh\""), true)
+	rows := tableRows(t, part, "contacts")
+	if status != 200 || len(rows) != 2 || strings.Contains(part, "cleo@") || elementText(t, part, "contacts-total") != "2" {
 		t.Errorf("filtered: %d, %d rows:\n%s", status, len(rows), part)
 	}
 	if strings.Contains(part, "<html") || !strings.Contains(part, `id="contacts-results"`) {
@@ -194,31 +56,30 @@ func TestContactPagesListAndFilter(t *testing.T) {
 
 	// The free-text search looks in names, emails and organisations.
 	for s, want := range map[string]int{"lima": 1, "acme": 2, "BETA": 1, "example.org": 3, "ben okafor": 1, `"quoted\`: 0} {
-		_, page := viewer.get("/contacts?s="+url.QueryEscape(s), false)
-		if got := len(cpRows(t, page, "contacts")); got != want {
+		_, page, _ := viewer.get("/contacts?s="+url.QueryEscape(s), false)
+		if got := len(tableRows(t, page, "contacts")); got != want {
 			t.Errorf("search %q: %d rows, want %d", s, got, want)
 		}
 	}
-	_, page = viewer.get("/contacts?s=acme&q="+url.QueryEscape("country = AT"), false)
-	if rows := cpRows(t, page, "contacts"); len(rows) != 1 || !strings.Contains(rows[0], "ben@example.org") {
+	_, page, _ = viewer.get("/contacts?s=acme&q="+url.QueryEscape("country = AT"), false)
+	if rows := tableRows(t, page, "contacts"); len(rows) != 1 || !strings.Contains(rows[0], "ben@example.org") {
 		t.Errorf("search and expression together: %v", rows)
 	}
 
 	// The export is a CSV download of what the list shows.
-	req, _ := http.NewRequest("GET", viewer.base+"/contacts/export?q="+url.QueryEscape("country = FR"), nil)
-	status, csv, h := viewer.do(req)
+	status, csv, h := viewer.get("/contacts/export?q="+url.QueryEscape("country = FR"), false)
 	if status != 200 || !strings.HasPrefix(h.Get("Content-Disposition"), "attachment") ||
 		!strings.Contains(csv, "cleo@example.org") || strings.Contains(csv, "ana@") || !strings.HasPrefix(csv, "email,") {
 		t.Errorf("export: %d %q:\n%s", status, h.Get("Content-Disposition"), csv)
 	}
-	req, _ = http.NewRequest("GET", viewer.base+"/contacts/export?q="+url.QueryEscape("country = "), nil)
-	if status, body, _ := viewer.do(req); status != 400 || !strings.Contains(body, "position") {
+	if status, body, _ := viewer.get("/contacts/export?q="+url.QueryEscape("country = "), false); status != 400 || !strings.Contains(body, "position") {
 		t.Errorf("export with a bad expression: %d\n%s", status, body)
 	}
 }
 
 func TestContactPagesPaginate(t *testing.T) {
-	db, c := contactPagesServer(t, 0)
+	ui := newUI(t, uiOptions{})
+	db, c := ui.db, ui.as
 	var csv strings.Builder
 	csv.WriteString("email,country\n")
 	for i := range 120 {
@@ -226,8 +87,8 @@ func TestContactPagesPaginate(t *testing.T) {
 	}
 	importString(t, db, csv.String())
 	q := url.QueryEscape("country = DE")
-	_, page := c[crm.RoleViewer].get("/contacts?q="+q+"&page=2", false)
-	if n := len(cpRows(t, page, "contacts")); n != 50 || !strings.Contains(page, "p050@") || strings.Contains(page, "p049@") {
+	_, page, _ := c[crm.RoleViewer].get("/contacts?q="+q+"&page=2", false)
+	if n := len(tableRows(t, page, "contacts")); n != 50 || !strings.Contains(page, "p050@") || strings.Contains(page, "p049@") {
 		t.Errorf("page 2 has %d rows or the wrong ones", n)
 	}
 	inHTML := strings.ReplaceAll(q, "+", "&#43;") // html/template escapes + in attributes
@@ -239,7 +100,8 @@ func TestContactPagesPaginate(t *testing.T) {
 }
 
 func TestContactPagesShowExpressionErrors(t *testing.T) {
-	db, c := contactPagesServer(t, 0)
+	ui := newUI(t, uiOptions{})
+	db, c := ui.db, ui.as
 	importString(t, db, pageContactsCSV)
 	for _, q := range []string{"country in (DE, AT", "seniority = boss", "countryy = DE", "replied(campaign 1)"} {
 		var se *segment.Error
@@ -248,15 +110,15 @@ func TestContactPagesShowExpressionErrors(t *testing.T) {
 			t.Fatalf("%q: %v, want a segment error", q, err)
 		}
 		for _, htmx := range []bool{false, true} {
-			status, page := c[crm.RoleViewer].get("/contacts?q="+url.QueryEscape(q), htmx)
+			status, page, _ := c[crm.RoleViewer].get("/contacts?q="+url.QueryEscape(q), htmx)
 			if status != 200 {
 				t.Errorf("%q: status %d", q, status)
 			}
-			msg := cpText(t, page, "q-error")
+			msg := elementText(t, page, "q-error")
 			if !strings.Contains(msg, "position "+strconv.Itoa(se.Pos)) {
 				t.Errorf("%q: error %q, want position %d", q, msg, se.Pos)
 			}
-			if rows := cpRows(t, page, "contacts"); len(rows) != 0 {
+			if rows := tableRows(t, page, "contacts"); len(rows) != 0 {
 				t.Errorf("%q: %d rows shown with a bad expression", q, len(rows))
 			}
 		}
@@ -264,13 +126,14 @@ func TestContactPagesShowExpressionErrors(t *testing.T) {
 }
 
 func TestContactPageTimelineAndOverrides(t *testing.T) {
-	db, c := contactPagesServer(t, 0)
+	ui := newUI(t, uiOptions{})
+	db, c := ui.db, ui.as
 	importString(t, db, pageContactsCSV)
 	id := contactByEmail(t, db, "ana@example.org").ID
 	path := fmt.Sprintf("/contacts/%d", id)
 	coord, viewer := c[crm.RoleCoordinator], c[crm.RoleViewer]
 
-	status, page := viewer.get(path, false)
+	status, page, _ := viewer.get(path, false)
 	for _, want := range []string{"Ana Lima", "Project Manager", "middle", "inferred", "contact.created", "test", `id="contact-timeline"`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("contact page lacks %q", want)
@@ -281,13 +144,13 @@ func TestContactPageTimelineAndOverrides(t *testing.T) {
 	}
 
 	// A viewer and a post without the token change nothing.
-	if status, _, _ := viewer.post(path+"/seniority", url.Values{"seniority": {"executive"}}, true); status != 403 {
+	if status, _, _ := viewer.post(path+"/seniority", url.Values{"seniority": {"executive"}}, true, false); status != 403 {
 		t.Errorf("viewer override: %d, want 403", status)
 	}
-	if status, _, _ := coord.post(path+"/seniority", url.Values{"seniority": {"executive"}}, false); status != 403 {
+	if status, _, _ := coord.post(path+"/seniority", url.Values{"seniority": {"executive"}}, false, false); status != 403 {
 		t.Errorf("override without CSRF token: %d, want 403", status)
 	}
-	if status, _, _ := coord.post(path+"/consent", url.Values{"consent": {"unsubscribed"}}, false); status != 403 {
+	if status, _, _ := coord.post(path+"/consent", url.Values{"consent": {"unsubscribed"}}, false, false); status != 403 {
 		t.Errorf("consent without CSRF token: %d, want 403", status)
 	}
 	if got, _ := crm.ContactByID(context.Background(), db, id); got.Seniority != "middle" || !got.SeniorityInferred || got.Consent != "opt_in" {
@@ -295,19 +158,19 @@ func TestContactPageTimelineAndOverrides(t *testing.T) {
 	}
 
 	// A coordinator's override is a fact, recorded on the timeline.
-	status, _, h := coord.post(path+"/seniority", url.Values{"seniority": {"executive"}}, true)
+	status, _, h := coord.post(path+"/seniority", url.Values{"seniority": {"executive"}}, true, false)
 	if status != 303 || h.Get("Location") != path {
 		t.Fatalf("override: %d to %q", status, h.Get("Location"))
 	}
-	if status, _, _ := coord.post(path+"/consent", url.Values{"consent": {"unsubscribed"}}, true); status != 303 {
+	if status, _, _ := coord.post(path+"/consent", url.Values{"consent": {"unsubscribed"}}, true, false); status != 303 {
 		t.Fatalf("consent: %d", status)
 	}
 	got, _ := crm.ContactByID(context.Background(), db, id)
 	if got.Seniority != "executive" || got.SeniorityInferred || got.Consent != "unsubscribed" {
 		t.Errorf("after the overrides: %s inferred=%v %s", got.Seniority, got.SeniorityInferred, got.Consent)
 	}
-	_, page = coord.get(path, false)
-	if s := cpText(t, page, "contact-seniority"); s != "executive" || !strings.Contains(page, "contact.updated") ||
+	_, page, _ = coord.get(path, false)
+	if s := elementText(t, page, "contact-seniority"); s != "executive" || !strings.Contains(page, "contact.updated") ||
 		!strings.Contains(page, "seniority") || !strings.Contains(page, "coordinator@example.org") {
 		t.Errorf("page after override shows %q:\n%s", s, page)
 	}
@@ -316,26 +179,27 @@ func TestContactPageTimelineAndOverrides(t *testing.T) {
 	}
 
 	// A value outside the vocabulary is refused with its reason.
-	if status, body, _ := coord.post(path+"/seniority", url.Values{"seniority": {"boss"}}, true); status != 400 || !strings.Contains(body, "boss") {
+	if status, body, _ := coord.post(path+"/seniority", url.Values{"seniority": {"boss"}}, true, false); status != 400 || !strings.Contains(body, "boss") {
 		t.Errorf("bad seniority: %d\n%s", status, body)
 	}
-	if status, _ := viewer.get("/contacts/999999", false); status != 404 {
+	if status, _, _ := viewer.get("/contacts/999999", false); status != 404 {
 		t.Errorf("unknown contact: %d, want 404", status)
 	}
-	if status, _ := viewer.get("/contacts/nope", false); status != 404 {
+	if status, _, _ := viewer.get("/contacts/nope", false); status != 404 {
 		t.Errorf("non-numeric id: %d, want 404", status)
 	}
 }
 
 func TestContactPagesEscapeContactData(t *testing.T) {
-	db, c := contactPagesServer(t, 0)
+	ui := newUI(t, uiOptions{})
+	db, c := ui.db, ui.as
 	name, email := "<script>alert(1)</script>", "x@example.org"
 	ct, err := crm.CreateContact(context.Background(), db, crm.ContactPatch{Email: &email, FirstName: &name}, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, path := range []string{"/contacts", fmt.Sprintf("/contacts/%d", ct.ID)} {
-		_, page := c[crm.RoleViewer].get(path, false)
+		_, page, _ := c[crm.RoleViewer].get(path, false)
 		if strings.Contains(page, name) || !strings.Contains(page, "&lt;script&gt;alert(1)&lt;/script&gt;") {
 			t.Errorf("%s does not escape the name:\n%s", path, page)
 		}
@@ -343,42 +207,42 @@ func TestContactPagesEscapeContactData(t *testing.T) {
 }
 
 func TestContactPagesNeedASession(t *testing.T) {
-	_, c := contactPagesServer(t, 0)
+	c := newUI(t, uiOptions{}).as
 	anon := c[crm.RoleViewer]
 	anon.secret = ""
-	req, _ := http.NewRequest("GET", anon.base+"/contacts?q=x", nil)
-	status, _, h := anon.do(req)
+	status, _, h := anon.get("/contacts?q=x", false)
 	if status != 303 || !strings.HasPrefix(h.Get("Location"), "/login?next=") {
 		t.Errorf("GET /contacts without a session: %d to %q, want a redirect to /login", status, h.Get("Location"))
 	}
 }
 
 func TestContactImportPage(t *testing.T) {
-	db, c := contactPagesServer(t, 64<<10)
+	ui := newUI(t, uiOptions{maxImportBytes: 64 << 10})
+	db, c := ui.db, ui.as
 	importString(t, db, "email,first_name,country\nsame@example.org,Sam,DE\nold@example.org,Old,DE\n")
 	coord := c[crm.RoleCoordinator]
 
-	if status, page := coord.get("/contacts/import", false); status != 200 || !strings.Contains(page, `id="import-form"`) ||
+	if status, page, _ := coord.get("/contacts/import", false); status != 200 || !strings.Contains(page, `id="import-form"`) ||
 		!strings.Contains(page, `name="csrf"`) || !strings.Contains(page, "64 KiB") {
 		t.Errorf("import form: %d\n%s", status, page)
 	}
-	if status, _ := c[crm.RoleViewer].get("/contacts/import", false); status != 403 {
+	if status, _, _ := c[crm.RoleViewer].get("/contacts/import", false); status != 403 {
 		t.Errorf("viewer import form: %d, want 403", status)
 	}
 
 	file := "email;first_name;country\r\nsame@example.org;Sam;DE\r\nold@example.org;Renamed;DE\r\nnew@example.org;New;FR\r\nnot-an-email;Bad;DE\r\n"
 	for _, htmx := range []bool{true, false} {
-		status, page := coord.upload("people.csv", file, "Summit 2026", htmx)
+		status, page, _ := coord.upload("people.csv", file, "Summit 2026", htmx)
 		want := map[string]string{"import-inserted": "1", "import-updated": "1", "import-unchanged": "1"}
 		if !htmx { // the same file again: everything is known now
 			want = map[string]string{"import-inserted": "0", "import-updated": "0", "import-unchanged": "3"}
 		}
 		for id, n := range want {
-			if got := cpText(t, page, id); got != n {
+			if got := elementText(t, page, id); got != n {
 				t.Errorf("htmx=%v: %s = %s, want %s", htmx, id, got, n)
 			}
 		}
-		rows := cpRows(t, page, "import-rejected")
+		rows := tableRows(t, page, "import-rejected")
 		if status != 200 || len(rows) != 1 || !strings.Contains(rows[0], ">5<") || !strings.Contains(rows[0], ">email<") ||
 			!strings.Contains(rows[0], "&#34;not-an-email&#34; is not a valid email address") {
 			t.Errorf("htmx=%v: %d, rejected rows %q", htmx, status, rows)
@@ -402,12 +266,12 @@ func TestContactImportPage(t *testing.T) {
 		{"photo.csv", "\x89PNG\x00\x01", "not a CSV text file", 400},
 		{"big.csv", "email\n" + strings.Repeat("a@example.org\n", 6000), "larger than the limit of 64 KiB", 413},
 	} {
-		status, page := coord.upload(tc.name, tc.content, "", false)
-		if status != tc.status || !strings.Contains(cpText(t, page, "import-error"), tc.want) || strings.Contains(page, `id="import-result"`) {
+		status, page, _ := coord.upload(tc.name, tc.content, "", false)
+		if status != tc.status || !strings.Contains(elementText(t, page, "import-error"), tc.want) || strings.Contains(page, `id="import-result"`) {
 			t.Errorf("%s: %d, want %d and %q:\n%s", tc.name, status, tc.status, tc.want, page)
 		}
 		// htmx swaps only 2xx answers, so it gets the message with a 200.
-		if status, part := coord.upload(tc.name, tc.content, "", true); status != 200 || !strings.Contains(part, tc.want) {
+		if status, part, _ := coord.upload(tc.name, tc.content, "", true); status != 200 || !strings.Contains(part, tc.want) {
 			t.Errorf("%s via htmx: %d\n%s", tc.name, status, part)
 		}
 	}
@@ -418,12 +282,12 @@ func TestContactImportPage(t *testing.T) {
 	}
 
 	// A viewer's upload and one without a token import nothing.
-	if status, _ := c[crm.RoleViewer].upload("v.csv", "email\nv@example.org\n", "", true); status != 403 {
+	if status, _, _ := c[crm.RoleViewer].upload("v.csv", "email\nv@example.org\n", "", true); status != 403 {
 		t.Errorf("viewer upload: %d, want 403", status)
 	}
 	noToken := coord
 	noToken.csrf = ""
-	if status, _ := noToken.upload("n.csv", "email\nn@example.org\n", "", false); status != 403 {
+	if status, _, _ := noToken.upload("n.csv", "email\nn@example.org\n", "", false); status != 403 {
 		t.Errorf("upload without a token: %d, want 403", status)
 	}
 	db.Get(&after, `SELECT count(*) FROM contacts`)
@@ -433,7 +297,8 @@ func TestContactImportPage(t *testing.T) {
 }
 
 func TestOrganisationPages(t *testing.T) {
-	db, c := contactPagesServer(t, 0)
+	ui := newUI(t, uiOptions{})
+	db, c := ui.db, ui.as
 	importString(t, db, pageContactsCSV)
 	ctx := context.Background()
 	var orgID int64
@@ -454,25 +319,25 @@ func TestOrganisationPages(t *testing.T) {
 	}
 
 	viewer := c[crm.RoleViewer]
-	_, page := viewer.get("/organisations", false)
-	if rows := cpRows(t, page, "organisations"); len(rows) != 2 {
+	_, page, _ := viewer.get("/organisations", false)
+	if rows := tableRows(t, page, "organisations"); len(rows) != 2 {
 		t.Errorf("organisations: %d rows", len(rows))
 	}
-	_, part := viewer.get("/organisations?search=acme", true)
-	if rows := cpRows(t, part, "organisations"); len(rows) != 1 || !strings.Contains(rows[0], fmt.Sprintf(`href="/organisations/%d"`, orgID)) {
+	_, part, _ := viewer.get("/organisations?search=acme", true)
+	if rows := tableRows(t, part, "organisations"); len(rows) != 1 || !strings.Contains(rows[0], fmt.Sprintf(`href="/organisations/%d"`, orgID)) {
 		t.Errorf("search: %v", rows)
 	}
 
-	status, page := viewer.get(fmt.Sprintf("/organisations/%d", orgID), false)
-	people2 := cpRows(t, page, "organisation-people")
+	status, page, _ := viewer.get(fmt.Sprintf("/organisations/%d", orgID), false)
+	people2 := tableRows(t, page, "organisation-people")
 	if status != 200 || len(people2) != 1 || !strings.Contains(people2[0], fmt.Sprintf(`href="/contacts/%d"`, ana)) {
 		t.Errorf("organisation page: %d, people %v", status, people2)
 	}
-	timeline := cpRows(t, page, "organisation-timeline")
+	timeline := tableRows(t, page, "organisation-timeline")
 	if len(timeline) == 0 || !strings.Contains(timeline[0], "contact.updated") || !strings.Contains(timeline[0], "Ana Lima") {
 		t.Errorf("organisation timeline: %v", timeline)
 	}
-	if status, _ := viewer.get("/organisations/999999", false); status != 404 {
+	if status, _, _ := viewer.get("/organisations/999999", false); status != 404 {
 		t.Errorf("unknown organisation: %d, want 404", status)
 	}
 }

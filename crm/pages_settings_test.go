@@ -11,19 +11,20 @@ import (
 )
 
 func TestSettingsAdminOnly(t *testing.T) {
-	db, base := segPagesServer(t)
+	ui := segmentsUI(t)
+	db := ui.db
 	for _, role := range []crm.Role{crm.RoleCoordinator, crm.RoleViewer} {
-		c := segSignIn(t, db, base, role)
-		if status, _ := c.get("/settings", false); status != http.StatusForbidden {
+		c := ui.as[role]
+		if status, _, _ := c.get("/settings", false); status != http.StatusForbidden {
 			t.Errorf("%s GET /settings: %d, want 403", role, status)
 		}
-		res, _ := c.post("/settings/users", url.Values{"email": {"sneaky@example.org"}, "role": {"admin"}, "password": {"a-long-password"}}, false)
-		if res.StatusCode != http.StatusForbidden {
-			t.Errorf("%s adds a user: %d, want 403", role, res.StatusCode)
+		status, _, _ := c.post("/settings/users", url.Values{"email": {"sneaky@example.org"}, "role": {"admin"}, "password": {"a-long-password"}}, true, false)
+		if status != http.StatusForbidden {
+			t.Errorf("%s adds a user: %d, want 403", role, status)
 		}
-		res, _ = c.post("/settings/api-keys", url.Values{"name": {"sneaky"}, "role": {"admin"}}, false)
-		if res.StatusCode != http.StatusForbidden {
-			t.Errorf("%s creates a key: %d, want 403", role, res.StatusCode)
+		status, _, _ = c.post("/settings/api-keys", url.Values{"name": {"sneaky"}, "role": {"admin"}}, true, false)
+		if status != http.StatusForbidden {
+			t.Errorf("%s creates a key: %d, want 403", role, status)
 		}
 	}
 	var users, keys int
@@ -35,43 +36,46 @@ func TestSettingsAdminOnly(t *testing.T) {
 }
 
 func TestSettingsUsers(t *testing.T) {
-	db, base := segPagesServer(t)
-	admin := segSignIn(t, db, base, crm.RoleAdmin)
+	ui := segmentsUI(t)
+	db := ui.db
+	admin := ui.as[crm.RoleAdmin]
 
-	status, body := admin.get("/settings", false)
-	if status != http.StatusOK || !strings.Contains(body, "admin@staff.example.org") || !strings.Contains(body, `href="/settings/mail"`) {
+	status, body, _ := admin.get("/settings", false)
+	if status != http.StatusOK || !strings.Contains(body, "admin@example.org") || !strings.Contains(body, `href="/settings/mail"`) {
 		t.Fatalf("settings: %d\n%s", status, body)
 	}
+	var signedIn int // the harness's admin, coordinator and viewer
+	db.Get(&signedIn, `SELECT count(*) FROM users`)
 
-	res, body := admin.post("/settings/users", url.Values{"email": {"New.Person@Example.org"}, "name": {"<script>alert(1)</script>"},
-		"role": {"viewer"}, "password": {"a-long-password"}}, false)
-	if res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("add user: %d\n%s", res.StatusCode, body)
+	status, body, _ = admin.post("/settings/users", url.Values{"email": {"New.Person@Example.org"}, "name": {"<script>alert(1)</script>"},
+		"role": {"viewer"}, "password": {"a-long-password"}}, true, false)
+	if status != http.StatusSeeOther {
+		t.Fatalf("add user: %d\n%s", status, body)
 	}
 	if _, err := crm.CheckPassword(context.Background(), db, "new.person@example.org", "a-long-password"); err != nil {
 		t.Fatalf("the new user cannot sign in: %v", err)
 	}
-	_, body = admin.get("/settings", false)
+	_, body, _ = admin.get("/settings", false)
 	if !strings.Contains(body, "new.person@example.org") || strings.Contains(body, "<script>alert(1)") || !strings.Contains(body, "&lt;script&gt;") {
 		t.Errorf("the new user is not listed, or not escaped:\n%s", body)
 	}
 
 	// Bad input says where and why and adds nobody.
-	res, body = admin.post("/settings/users", url.Values{"email": {"short@example.org"}, "role": {"viewer"}, "password": {"short"}}, false)
-	if res.StatusCode != http.StatusBadRequest || !strings.Contains(segElementText(t, body, "user-password-error"), "at least 10") {
-		t.Errorf("short password: %d\n%s", res.StatusCode, body)
+	status, body, _ = admin.post("/settings/users", url.Values{"email": {"short@example.org"}, "role": {"viewer"}, "password": {"short"}}, true, false)
+	if status != http.StatusBadRequest || !strings.Contains(elementText(t, body, "user-password-error"), "at least 10") {
+		t.Errorf("short password: %d\n%s", status, body)
 	}
 	if !strings.Contains(body, `value="short@example.org"`) {
 		t.Error("the typed email was not kept")
 	}
-	res, body = admin.post("/settings/users", url.Values{"email": {"new.person@example.org"}, "role": {"viewer"}, "password": {"a-long-password"}}, false)
-	if res.StatusCode != http.StatusBadRequest || !strings.Contains(segElementText(t, body, "user-email-error"), "already exists") {
-		t.Errorf("duplicate email: %d\n%s", res.StatusCode, body)
+	status, body, _ = admin.post("/settings/users", url.Values{"email": {"new.person@example.org"}, "role": {"viewer"}, "password": {"a-long-password"}}, true, false)
+	if status != http.StatusBadRequest || !strings.Contains(elementText(t, body, "user-email-error"), "already exists") {
+		t.Errorf("duplicate email: %d\n%s", status, body)
 	}
 	var n int
 	db.Get(&n, `SELECT count(*) FROM users`)
-	if n != 2 {
-		t.Errorf("%d users, want the admin and the one added", n)
+	if n != signedIn+1 {
+		t.Errorf("%d users, want the %d signed in and the one added", n, signedIn)
 	}
 
 	// Disabling ends the user's sessions; enabling lets them back in.
@@ -83,39 +87,40 @@ func TestSettingsUsers(t *testing.T) {
 		}
 	}
 	secret, _, _ := crm.CreateSession(context.Background(), db, added.ID)
-	res, _ = admin.post("/settings/users/"+itoa(added.ID)+"/disable", nil, false)
-	if res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("disable: %d", res.StatusCode)
+	status, _, _ = admin.post("/settings/users/"+itoa(added.ID)+"/disable", nil, true, false)
+	if status != http.StatusSeeOther {
+		t.Fatalf("disable: %d", status)
 	}
 	if _, err := crm.SessionBySecret(context.Background(), db, secret); err == nil {
 		t.Error("a disabled user's session still works")
 	}
-	if _, body = admin.get("/settings", false); !strings.Contains(body, "/settings/users/"+itoa(added.ID)+"/enable") {
+	if _, body, _ = admin.get("/settings", false); !strings.Contains(body, "/settings/users/"+itoa(added.ID)+"/enable") {
 		t.Error("the disabled user is not offered for enabling")
 	}
-	admin.post("/settings/users/"+itoa(added.ID)+"/enable", nil, false)
+	admin.post("/settings/users/"+itoa(added.ID)+"/enable", nil, true, false)
 	if _, err := crm.SessionBySecret(context.Background(), db, secret); err != nil {
 		t.Errorf("the re-enabled user's session: %v", err)
 	}
-	if res, _ = admin.post("/settings/users/"+itoa(admin.user.ID)+"/disable", nil, false); res.StatusCode != http.StatusBadRequest {
-		t.Errorf("an admin disabling themselves: %d, want 400", res.StatusCode)
+	if status, _, _ = admin.post("/settings/users/"+itoa(admin.user.ID)+"/disable", nil, true, false); status != http.StatusBadRequest {
+		t.Errorf("an admin disabling themselves: %d, want 400", status)
 	}
 }
 
 func TestSettingsAPIKeys(t *testing.T) {
-	db, base := segPagesServer(t)
-	admin := segSignIn(t, db, base, crm.RoleAdmin)
+	ui := segmentsUI(t)
+	db := ui.db
+	admin := ui.as[crm.RoleAdmin]
 
-	res, body := admin.post("/settings/api-keys", url.Values{"name": {"newsletter sync"}, "role": {"coordinator"}}, false)
-	if res.StatusCode != http.StatusOK {
-		t.Fatalf("create key: %d\n%s", res.StatusCode, body)
+	status, body, _ := admin.post("/settings/api-keys", url.Values{"name": {"newsletter sync"}, "role": {"coordinator"}}, true, false)
+	if status != http.StatusOK {
+		t.Fatalf("create key: %d\n%s", status, body)
 	}
-	secret := segElementText(t, body, "new-api-key")
+	secret := elementText(t, body, "new-api-key")
 	k, err := crm.APIKeyBySecret(context.Background(), db, secret)
 	if err != nil || k.Name != "newsletter sync" || k.Role != crm.RoleCoordinator {
 		t.Fatalf("the shown secret is not the key's: %+v, %v", k, err)
 	}
-	_, body = admin.get("/settings", false)
+	_, body, _ = admin.get("/settings", false)
 	if strings.Contains(body, secret) || strings.Contains(body, "new-api-key") {
 		t.Error("the secret is shown again")
 	}
@@ -123,19 +128,19 @@ func TestSettingsAPIKeys(t *testing.T) {
 		t.Error("the key is not listed")
 	}
 
-	res, body = admin.post("/settings/api-keys", url.Values{"name": {"  "}, "role": {"viewer"}}, false)
-	if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, `id="api-key-error"`) || strings.Contains(body, `id="new-api-key"`) {
-		t.Errorf("blank key name: %d\n%s", res.StatusCode, body)
+	status, body, _ = admin.post("/settings/api-keys", url.Values{"name": {"  "}, "role": {"viewer"}}, true, false)
+	if status != http.StatusBadRequest || !strings.Contains(body, `id="api-key-error"`) || strings.Contains(body, `id="new-api-key"`) {
+		t.Errorf("blank key name: %d\n%s", status, body)
 	}
 
-	res, _ = admin.post("/settings/api-keys/"+itoa(k.ID)+"/revoke", nil, false)
-	if res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("revoke: %d", res.StatusCode)
+	status, _, _ = admin.post("/settings/api-keys/"+itoa(k.ID)+"/revoke", nil, true, false)
+	if status != http.StatusSeeOther {
+		t.Fatalf("revoke: %d", status)
 	}
 	if _, err := crm.APIKeyBySecret(context.Background(), db, secret); err == nil {
 		t.Error("a revoked key still works")
 	}
-	if res, _ = admin.post("/settings/api-keys/"+itoa(k.ID)+"/revoke", nil, false); res.StatusCode != http.StatusNotFound {
-		t.Errorf("revoking twice: %d, want 404", res.StatusCode)
+	if status, _, _ = admin.post("/settings/api-keys/"+itoa(k.ID)+"/revoke", nil, true, false); status != http.StatusNotFound {
+		t.Errorf("revoking twice: %d, want 404", status)
 	}
 }

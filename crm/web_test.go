@@ -1,218 +1,164 @@
 package crm_test
 
 import (
-	"context"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 
-	"github.com/jmoiron/sqlx"
-
 	"outreach/crm"
-	"outreach/migrations/testdb"
-	"outreach/templates/web"
 )
 
-// frontDoor serves sign-in and one guarded page per role, like the UI.
-func frontDoor(t *testing.T) (*sqlx.DB, *httptest.Server) {
-	db, _ := testdb.New(t)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	pages, err := web.New(log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ui := &crm.Web{DB: db, Pages: pages, Log: log}
-	mux := http.NewServeMux()
-	ui.Routes(mux)
-	mux.HandleFunc("GET /contacts", ui.Page(crm.RoleViewer, func(w http.ResponseWriter, r *http.Request) {
-		io.WriteString(w, "hello "+crm.SessionFrom(r.Context()).User.Email)
-	}))
-	mux.HandleFunc("POST /contacts/touch", ui.Page(crm.RoleCoordinator, func(w http.ResponseWriter, r *http.Request) {
-		db.MustExec(`INSERT INTO organisations (name) VALUES ('touched')`)
-		io.WriteString(w, "changed")
-	}))
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	for email, role := range map[string]crm.Role{"coord@example.org": crm.RoleCoordinator, "viewer@example.org": crm.RoleViewer} {
-		if _, err := crm.AddUser(context.Background(), db, email, "", role, "a-long-password"); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return db, srv
+// frontDoor is the UI with two test routes behind the front door: a page
+// any role may see that names the signed-in user, and a change only a
+// coordinator may make.
+func frontDoor(t *testing.T) testUI {
+	return newUI(t, uiOptions{routes: func(front *crm.Web, mux *http.ServeMux) {
+		mux.HandleFunc("GET /whoami", front.Page(crm.RoleViewer, func(w http.ResponseWriter, r *http.Request) {
+			io.WriteString(w, "hello "+crm.SessionFrom(r.Context()).User.Email)
+		}))
+		mux.HandleFunc("POST /contacts/touch", front.Page(crm.RoleCoordinator, func(w http.ResponseWriter, r *http.Request) {
+			front.DB.MustExec(`INSERT INTO organisations (name) VALUES ('touched')`)
+			io.WriteString(w, "changed")
+		}))
+	}})
 }
 
-// browser is a cookie-keeping client that does not follow redirects.
-func browser(t *testing.T) *http.Client {
+// browser is a fresh browser on the UI: it keeps cookies, does not follow
+// redirects and has no session until it signs in through the form.
+func browser(t *testing.T, ui testUI) uiUser {
 	jar, _ := cookiejar.New(nil)
-	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	return uiUser{t: t, base: ui.url, client: noRedirects(jar)}
 }
 
 var hiddenCSRF = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
-// signIn loads the sign-in form and posts it; it returns the response.
-func signIn(t *testing.T, c *http.Client, base, email, password string) *http.Response {
-	t.Helper()
-	res, err := c.Get(base + "/login")
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	m := hiddenCSRF.FindSubmatch(body)
+// signIn loads the sign-in form and posts it; it returns the answer's
+// status and headers.
+func signIn(b uiUser, email, password string) (int, http.Header) {
+	b.t.Helper()
+	_, form, _ := b.get("/login", false)
+	m := hiddenCSRF.FindStringSubmatch(form)
 	if m == nil {
-		t.Fatalf("no CSRF field on the sign-in form:\n%s", body)
+		b.t.Fatalf("no CSRF field on the sign-in form:\n%s", form)
 	}
-	res, err = c.PostForm(base+"/login", url.Values{"csrf": {string(m[1])}, "email": {email}, "password": {password}, "next": {"/contacts"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	return res
-}
-
-func get(t *testing.T, c *http.Client, u string) (int, string) {
-	t.Helper()
-	res, err := c.Get(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return res.StatusCode, string(b)
-}
-
-func TestSignInSessionAndSignOut(t *testing.T) {
-	_, srv := frontDoor(t)
-	c := browser(t)
-	if code, _ := get(t, c, srv.URL+"/contacts"); code != http.StatusSeeOther {
-		t.Fatalf("a page without a session: %d, want a redirect to sign-in", code)
-	}
-	if res := signIn(t, c, srv.URL, "coord@example.org", "wrong password!"); res.StatusCode != http.StatusUnauthorized {
-		t.Errorf("wrong password: %d, want 401", res.StatusCode)
-	}
-	res := signIn(t, c, srv.URL, "Coord@Example.org", "a-long-password")
-	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/contacts" {
-		t.Fatalf("sign-in: %d to %q", res.StatusCode, res.Header.Get("Location"))
-	}
-	for _, ck := range res.Cookies() {
-		if ck.Name == "outreach_session" && (!ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode) {
-			t.Errorf("session cookie not HttpOnly and SameSite=Lax: %+v", ck)
-		}
-	}
-	if code, body := get(t, c, srv.URL+"/contacts"); code != 200 || body != "hello coord@example.org" {
-		t.Fatalf("signed in: %d %q", code, body)
-	}
-	// Sign-out needs the session's CSRF token like any other form.
-	res, _ = c.PostForm(srv.URL+"/logout", url.Values{})
-	if res.StatusCode != http.StatusForbidden {
-		t.Errorf("sign-out without token: %d, want 403", res.StatusCode)
-	}
-	token := sessionCSRF(t, c, srv.URL)
-	res, _ = c.PostForm(srv.URL+"/logout", url.Values{"csrf": {token}})
-	if res.StatusCode != http.StatusSeeOther {
-		t.Errorf("sign-out: %d", res.StatusCode)
-	}
-	if code, _ := get(t, c, srv.URL+"/contacts"); code != http.StatusSeeOther {
-		t.Errorf("after sign-out: %d, want a redirect to sign-in", code)
-	}
+	status, _, h := b.post("/login", url.Values{"csrf": {m[1]}, "email": {email}, "password": {password}, "next": {"/contacts"}}, false, false)
+	return status, h
 }
 
 // sessionCSRF reads the CSRF token the layout puts in the sign-out form of
 // an error page (every rendered page carries it).
-func sessionCSRF(t *testing.T, c *http.Client, base string) string {
-	t.Helper()
-	res, err := c.PostForm(base+"/contacts/touch", url.Values{"csrf": {"forged"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	m := hiddenCSRF.FindSubmatch(body)
+func sessionCSRF(b uiUser) string {
+	b.t.Helper()
+	_, page, _ := b.post("/contacts/touch", url.Values{"csrf": {"forged"}}, false, false)
+	m := hiddenCSRF.FindStringSubmatch(page)
 	if m == nil {
-		t.Fatalf("no CSRF token on the page:\n%s", body)
+		b.t.Fatalf("no CSRF token on the page:\n%s", page)
 	}
-	return string(m[1])
+	return m[1]
+}
+
+func TestSignInSessionAndSignOut(t *testing.T) {
+	ui := frontDoor(t)
+	c := browser(t, ui)
+	if code, _, _ := c.get("/whoami", false); code != http.StatusSeeOther {
+		t.Fatalf("a page without a session: %d, want a redirect to sign-in", code)
+	}
+	if code, _ := signIn(c, "coordinator@example.org", "wrong password!"); code != http.StatusUnauthorized {
+		t.Errorf("wrong password: %d, want 401", code)
+	}
+	code, h := signIn(c, "Coordinator@Example.org", "a-long-password")
+	if code != http.StatusSeeOther || h.Get("Location") != "/contacts" {
+		t.Fatalf("sign-in: %d to %q", code, h.Get("Location"))
+	}
+	for _, ck := range (&http.Response{Header: h}).Cookies() {
+		if ck.Name == "outreach_session" && (!ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode) {
+			t.Errorf("session cookie not HttpOnly and SameSite=Lax: %+v", ck)
+		}
+	}
+	if code, body, _ := c.get("/whoami", false); code != 200 || body != "hello coordinator@example.org" {
+		t.Fatalf("signed in: %d %q", code, body)
+	}
+	// Sign-out needs the session's CSRF token like any other form.
+	if code, _, _ := c.post("/logout", nil, false, false); code != http.StatusForbidden {
+		t.Errorf("sign-out without token: %d, want 403", code)
+	}
+	c.csrf = sessionCSRF(c)
+	if code, _, _ := c.post("/logout", nil, true, false); code != http.StatusSeeOther {
+		t.Errorf("sign-out: %d", code)
+	}
+	if code, _, _ := c.get("/whoami", false); code != http.StatusSeeOther {
+		t.Errorf("after sign-out: %d, want a redirect to sign-in", code)
+	}
 }
 
 func TestCSRFAndRolesGuardChanges(t *testing.T) {
-	db, srv := frontDoor(t)
+	ui := frontDoor(t)
 	touched := func() (n int) {
-		db.Get(&n, `SELECT count(*) FROM organisations WHERE name = 'touched'`)
+		ui.db.Get(&n, `SELECT count(*) FROM organisations WHERE name = 'touched'`)
 		return n
 	}
-	coord := browser(t)
-	signIn(t, coord, srv.URL, "coord@example.org", "a-long-password")
-	token := sessionCSRF(t, coord, srv.URL)
+	coord := browser(t, ui)
+	signIn(coord, "coordinator@example.org", "a-long-password")
+	coord.csrf = sessionCSRF(coord)
 	for name, form := range map[string]url.Values{"no token": {}, "forged token": {"csrf": {"forged"}}} {
-		res, _ := coord.PostForm(srv.URL+"/contacts/touch", form)
-		if res.StatusCode != http.StatusForbidden {
-			t.Errorf("%s: %d, want 403", name, res.StatusCode)
+		if code, _, _ := coord.post("/contacts/touch", form, false, false); code != http.StatusForbidden {
+			t.Errorf("%s: %d, want 403", name, code)
 		}
 	}
 	// A cross-site form post with the right token still fails on Origin.
-	req, _ := http.NewRequest("POST", srv.URL+"/contacts/touch", strings.NewReader(url.Values{"csrf": {token}}.Encode()))
+	req, _ := http.NewRequest("POST", ui.url+"/contacts/touch", strings.NewReader(url.Values{"csrf": {coord.csrf}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Origin", "https://evil.example.com")
-	if res, _ := coord.Do(req); res.StatusCode != http.StatusForbidden {
-		t.Errorf("foreign origin: %d, want 403", res.StatusCode)
+	if code, _, _ := coord.do(req); code != http.StatusForbidden {
+		t.Errorf("foreign origin: %d, want 403", code)
 	}
 	if n := touched(); n != 0 {
 		t.Fatalf("%d changes made by rejected requests", n)
 	}
-	if res, _ := coord.PostForm(srv.URL+"/contacts/touch", url.Values{"csrf": {token}}); res.StatusCode != 200 || touched() != 1 {
-		t.Errorf("coordinator with token: %d, %d changes", res.StatusCode, touched())
+	if code, _, _ := coord.post("/contacts/touch", nil, true, false); code != 200 || touched() != 1 {
+		t.Errorf("coordinator with token: %d, %d changes", code, touched())
 	}
-	viewer := browser(t)
-	signIn(t, viewer, srv.URL, "viewer@example.org", "a-long-password")
-	vt := sessionCSRF(t, viewer, srv.URL)
-	res, _ := viewer.PostForm(srv.URL+"/contacts/touch", url.Values{"csrf": {vt}})
-	if res.StatusCode != http.StatusForbidden || touched() != 1 {
-		t.Errorf("viewer write: %d, %d changes; want 403 and none", res.StatusCode, touched())
+	viewer := browser(t, ui)
+	signIn(viewer, "viewer@example.org", "a-long-password")
+	viewer.csrf = sessionCSRF(viewer)
+	if code, _, _ := viewer.post("/contacts/touch", nil, true, false); code != http.StatusForbidden || touched() != 1 {
+		t.Errorf("viewer write: %d, %d changes; want 403 and none", code, touched())
 	}
 }
 
 func TestSignInIsThrottled(t *testing.T) {
-	_, srv := frontDoor(t)
-	c := browser(t)
+	c := browser(t, frontDoor(t))
 	for i := 0; i < crm.LoginFailureLimit; i++ {
-		if res := signIn(t, c, srv.URL, "coord@example.org", "guess number "+string(rune('a'+i))); res.StatusCode != http.StatusUnauthorized {
-			t.Fatalf("failure %d: %d", i, res.StatusCode)
+		if code, _ := signIn(c, "coordinator@example.org", "guess number "+string(rune('a'+i))); code != http.StatusUnauthorized {
+			t.Fatalf("failure %d: %d", i, code)
 		}
 	}
 	// Now even the right password is refused until the window passes.
-	res := signIn(t, c, srv.URL, "coord@example.org", "a-long-password")
-	if res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") == "" {
-		t.Errorf("after %d failures: %d, want 429 with Retry-After", crm.LoginFailureLimit, res.StatusCode)
+	code, h := signIn(c, "coordinator@example.org", "a-long-password")
+	if code != http.StatusTooManyRequests || h.Get("Retry-After") == "" {
+		t.Errorf("after %d failures: %d, want 429 with Retry-After", crm.LoginFailureLimit, code)
 	}
 }
 
 func TestSignInFormNeedsItsToken(t *testing.T) {
-	_, srv := frontDoor(t)
-	c := browser(t)
-	res, err := c.PostForm(srv.URL+"/login", url.Values{"email": {"coord@example.org"}, "password": {"a-long-password"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.StatusCode != http.StatusForbidden {
-		t.Errorf("sign-in post without the form's token: %d, want 403", res.StatusCode)
+	c := browser(t, frontDoor(t))
+	code, _, _ := c.post("/login", url.Values{"email": {"coordinator@example.org"}, "password": {"a-long-password"}}, false, false)
+	if code != http.StatusForbidden {
+		t.Errorf("sign-in post without the form's token: %d, want 403", code)
 	}
 }
 
 func TestSignInRedirectStaysOnSite(t *testing.T) {
-	_, srv := frontDoor(t)
-	c := browser(t)
-	res, _ := c.Get(srv.URL + "/login")
-	body, _ := io.ReadAll(res.Body)
-	token := string(hiddenCSRF.FindSubmatch(body)[1])
+	c := browser(t, frontDoor(t))
+	_, form, _ := c.get("/login", false)
+	token := hiddenCSRF.FindStringSubmatch(form)[1]
 	for _, next := range []string{"//evil.example.com/", "https://evil.example.com/", "/\\evil.example.com"} {
-		res, _ := c.PostForm(srv.URL+"/login", url.Values{"csrf": {token}, "email": {"coord@example.org"}, "password": {"a-long-password"}, "next": {next}})
-		if loc := res.Header.Get("Location"); loc != "/contacts" {
+		_, _, h := c.post("/login", url.Values{"csrf": {token}, "email": {"coordinator@example.org"}, "password": {"a-long-password"}, "next": {next}}, false, false)
+		if loc := h.Get("Location"); loc != "/contacts" {
 			t.Errorf("next=%q redirected to %q", next, loc)
 		}
 	}
