@@ -181,6 +181,12 @@ func normaliseEmail(s string) (string, bool) {
 	if at < 1 || strings.ContainsAny(addr.Address, " \t\r\n") || !validDomain(addr.Address[at+1:]) {
 		return "", false
 	}
+	// A quoted local part comes back unquoted ("a\"b"@x.org as a"b@x.org):
+	// stored like that, the address would be refused when sent to, exported
+	// and re-imported or looked up, so only one that stands on its own is kept.
+	if bare, err := mail.ParseAddress(addr.Address); err != nil || bare.Address != addr.Address {
+		return "", false
+	}
 	return strings.ToLower(addr.Address), true
 }
 

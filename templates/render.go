@@ -1,6 +1,8 @@
 package templates
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 )
 
@@ -53,12 +55,42 @@ func (c *Compiled) renderSubject(v *view) (string, error) {
 }
 
 func (p *part) render(v *view) (string, error) {
-	var b strings.Builder
+	b := cappedBuilder{max: MaxRenderedBytes}
 	b.Grow(p.size)
 	if err := p.tmpl.Execute(&b, v); err != nil {
+		if errors.Is(err, errTooLarge) {
+			return "", &Error{Part: p.name, Msg: fmt.Sprintf("renders to more than %d MiB; is a range looping over a number?", MaxRenderedBytes>>20)}
+		}
 		return "", renderError(p.name, p.src, err)
 	}
 	return b.String(), nil
+}
+
+// MaxRenderedBytes bounds one rendered part. A template can loop over a
+// plain number ({{ range 1000000000 }}), which compiles; without a bound
+// one such template would exhaust a worker's memory on every send.
+const MaxRenderedBytes = 10 << 20
+
+var errTooLarge = errors.New("rendered part too large")
+
+// cappedBuilder is a strings.Builder that refuses to grow past max.
+type cappedBuilder struct {
+	strings.Builder
+	max int
+}
+
+func (b *cappedBuilder) Write(p []byte) (int, error) {
+	if b.Len()+len(p) > b.max {
+		return 0, errTooLarge
+	}
+	return b.Builder.Write(p)
+}
+
+func (b *cappedBuilder) WriteString(s string) (int, error) {
+	if b.Len()+len(s) > b.max {
+		return 0, errTooLarge
+	}
+	return b.Builder.WriteString(s)
 }
 
 // Preview compiles m and renders it for d as a real send would, for the

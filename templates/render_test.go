@@ -227,3 +227,18 @@ func TestPreview(t *testing.T) {
 		t.Errorf("Preview() error = %v, want subject:1:16", err)
 	}
 }
+
+// A template that loops over a large number compiles, but rendering stops
+// at the size bound with an error naming the part, instead of eating the
+// worker's memory.
+func TestRenderRefusesRunawayOutput(t *testing.T) {
+	c, err := Compile(Message{Subject: "Hi", HTML: "<p>{{ range 1000000000 }}x{{ end }}</p>"})
+	if err != nil {
+		t.Fatalf("compile: %v", err)
+	}
+	_, err = c.Render(Data{})
+	var te *Error
+	if !errors.As(err, &te) || te.Part != "html" || !strings.Contains(te.Msg, "MiB") {
+		t.Fatalf("render of a runaway loop: %v, want an html error about the size", err)
+	}
+}
