@@ -3,6 +3,7 @@ package worker
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -44,12 +45,15 @@ func (w *Worker) Dispatch(ctx context.Context) error {
 func (w *Worker) dispatchOnce(ctx context.Context, client *asynq.Client, insp *asynq.Inspector, n int) error {
 	conn, err := w.DB.Connx(ctx)
 	if err != nil {
-		return err
+		return fmt.Errorf("dispatcher: database: %w", err)
 	}
 	defer conn.Close()
 	var leader bool
-	if err := conn.GetContext(ctx, &leader, `SELECT pg_try_advisory_lock($1)`, dispatchLock); err != nil || !leader {
-		return err
+	if err := conn.GetContext(ctx, &leader, `SELECT pg_try_advisory_lock($1)`, dispatchLock); err != nil {
+		return fmt.Errorf("dispatcher: database: %w", err)
+	}
+	if !leader {
+		return nil
 	}
 	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, dispatchLock)
 	if _, err := campaigns.StartDue(ctx, w.DB, w.Segment); err != nil {
@@ -135,7 +139,7 @@ func (w *Worker) reconcile(ctx context.Context, client *asynq.Client, insp *asyn
 		return err
 	}
 	if resent+delivered > 0 {
-		w.Log.WarnContext(ctx, "resolved rows left sending by a stopped worker", "resent", resent, "found_delivered", delivered)
+		w.Log.WarnContext(ctx, "resolved rows left sending by a stopped worker or a lost database write", "resent", resent, "found_delivered", delivered)
 	}
 	stale, err := campaigns.StaleBatches(ctx, w.DB, time.Now().Add(-w.conf().LostAfter))
 	if err != nil {

@@ -54,7 +54,7 @@ func (w *Worker) sendBatch(ctx context.Context, batch int64, c campaigns.Campaig
 		if err := campaigns.ReleaseRows(context.WithoutCancel(ctx), w.DB, unsent); err != nil {
 			return err
 		}
-		if len(unsent) > 0 || !w.stillSending(ctx, c) {
+		if len(unsent) > 0 || w.draining.Load() || !w.stillSending(ctx, c) {
 			return campaigns.ReleaseBatch(context.WithoutCancel(ctx), w.DB, batch)
 		}
 	}
@@ -70,6 +70,7 @@ func (w *Worker) stillSending(ctx context.Context, c campaigns.Campaign) bool {
 // (throttle horizon, pause, shutdown), which go back to pending.
 func (w *Worker) sendChunk(ctx context.Context, c campaigns.Campaign, comp *campaigns.Composer, rows []campaigns.Claimed) ([]int64, error) {
 	rec := recorder{w: w}
+	defer rec.report(ctx, c.ID)
 	var mailable []campaigns.Claimed
 	for _, r := range rows {
 		if r.Suppressed != "" {
@@ -94,7 +95,7 @@ func (w *Worker) sendChunk(ctx context.Context, c campaigns.Campaign, comp *camp
 				return ids(mailable[i:]), err
 			}
 		}
-		if !w.waitUntil(ctx, c, start.Add(d)) || !check.running(ctx) {
+		if w.draining.Load() || !w.waitUntil(ctx, c, start.Add(d)) || !check.running(ctx) {
 			return ids(mailable[i:]), rec.flush(ctx)
 		}
 		rec.add(w.sendOne(ctx, comp, mailable[i]))
@@ -127,12 +128,42 @@ const recordEvery = 25
 type recorder struct {
 	w       *Worker
 	pending []campaigns.Result
+	retries int    // temporary failures in this chunk
+	lastErr string // the last one's error
 }
 
-func (r *recorder) add(res campaigns.Result) { r.pending = append(r.pending, res) }
+func (r *recorder) add(res campaigns.Result) {
+	if res.Outcome == campaigns.OutcomeRetry {
+		r.retries++
+		r.lastErr = res.Error
+	}
+	r.pending = append(r.pending, res)
+}
+
+// report logs a chunk's temporary failures in one line, so an SMTP outage
+// shows in the log without a line per message. Servers often quote the
+// recipient in their reply, so addresses are masked.
+func (r *recorder) report(ctx context.Context, campaignID int64) {
+	if r.retries > 0 {
+		r.w.Log.WarnContext(ctx, "temporary delivery failures, will retry", "campaign_id", campaignID,
+			"messages", r.retries, "last_err", maskAddresses(r.lastErr))
+	}
+}
+
+// maskAddresses replaces every word that holds an @ with "<address>".
+func maskAddresses(s string) string {
+	words := strings.Fields(s)
+	for i, w := range words {
+		if strings.Contains(w, "@") {
+			words[i] = "<address>"
+		}
+	}
+	return strings.Join(words, " ")
+}
 
 func (r *recorder) flush(ctx context.Context) error {
 	err := campaigns.RecordResults(context.WithoutCancel(ctx), r.w.DB, r.pending)
+	countOutcomes(r.pending)
 	r.pending = r.pending[:0]
 	return err
 }
@@ -174,6 +205,9 @@ func (w *Worker) waitUntil(ctx context.Context, c campaigns.Campaign, t time.Tim
 			return false
 		case <-time.After(step):
 		}
+		if w.draining.Load() {
+			return false
+		}
 		if d > time.Second && !w.stillSending(ctx, c) {
 			return false
 		}
@@ -214,6 +248,7 @@ func (w *Worker) build(out campaigns.Outgoing) ([]byte, error) {
 // classify turns a delivery error into an outcome: 5xx bounces, anything
 // else temporary retries with exponential backoff until MaxAttempts.
 func (w *Worker) classify(res campaigns.Result, attempts int, err error) campaigns.Result {
+	countSMTPError(err)
 	if err == nil {
 		res.Outcome = campaigns.OutcomeSent
 		return res

@@ -6,6 +6,7 @@ import (
 	"os"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -77,7 +78,14 @@ type Worker struct {
 	cfg       Config
 	mu        sync.Mutex
 	composers map[int64]*campaigns.Composer
+	draining  atomic.Bool
 }
+
+// Drain makes running batches stop before their next message: they
+// record what they sent, put the rest back to pending and return, so a
+// stopping process finishes within one message instead of whole batches.
+// Call it when shutdown starts, before the asynq server's Shutdown.
+func (w *Worker) Drain() { w.draining.Store(true) }
 
 func (w *Worker) conf() Config {
 	w.cfgOnce.Do(func() { w.cfg = w.Config.withDefaults() })
@@ -114,7 +122,17 @@ func (w *Worker) Server() *asynq.Server {
 		// the cost is a few Redis round trips per second while idle.
 		TaskCheckInterval: 100 * time.Millisecond,
 		ShutdownTimeout:   30 * time.Second,
-		Logger:            asynqLogger{w.Log},
+		// A batch task fails when the database or Redis goes away for a
+		// moment; its rows wait for the retry (the reconciler leaves them to
+		// the task that still exists). Retry after 1, 2, 4 and 8 s first, so
+		// sending resumes within seconds of the outage, then back off.
+		RetryDelayFunc: func(n int, err error, t *asynq.Task) time.Duration {
+			if n < 4 {
+				return time.Second << n
+			}
+			return asynq.DefaultRetryDelayFunc(n, err, t)
+		},
+		Logger: asynqLogger{w.Log},
 		ErrorHandler: asynq.ErrorHandlerFunc(func(ctx context.Context, t *asynq.Task, err error) {
 			w.Log.ErrorContext(ctx, "task failed", "type", t.Type(), "err", err)
 		}),

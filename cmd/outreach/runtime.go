@@ -97,6 +97,7 @@ func runWorker(ctx context.Context, w *worker.Worker, poller *worker.Poller) err
 		}()
 	}
 	<-ctx.Done()
+	w.Drain()
 	srv.Shutdown()
 	wg.Wait()
 	return nil

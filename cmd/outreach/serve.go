@@ -1,17 +1,23 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
+	"github.com/hibiken/asynq"
+	"github.com/hibiken/asynqmon"
 	"github.com/jmoiron/sqlx"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/redis/go-redis/v9"
 
 	"outreach/campaigns"
@@ -33,9 +39,14 @@ func runServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	log := slog.New(slog.NewTextHandler(e.stderr, nil))
+	log, err := newLogger(e.stderr, e.getenv("OUTREACH_LOG_FORMAT"))
+	if err != nil {
+		return err
+	}
 	if *demo || *doMigrate {
-		if err := migrate(ctx, e, cfg); err != nil {
+		me := e
+		me.stderr = &logLines{log: log}
+		if err := migrate(ctx, me, cfg); err != nil {
 			return err
 		}
 	}
@@ -75,7 +86,38 @@ func runServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	return serveHTTP(ctx, ln, mux, log)
+	return serveHTTP(ctx, ln, worker.CountTrackingHits(mux), log)
+}
+
+// newLogger writes text lines (the default, for people) or one JSON object
+// per line (OUTREACH_LOG_FORMAT=json, for log collectors).
+func newLogger(w io.Writer, format string) (*slog.Logger, error) {
+	switch format {
+	case "", "text":
+		return slog.New(slog.NewTextHandler(w, nil)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, nil)), nil
+	}
+	return nil, fmt.Errorf("OUTREACH_LOG_FORMAT: want text or json, got %q", format)
+}
+
+// logLines turns what a step prints, line by line, into log records, so
+// that with OUTREACH_LOG_FORMAT=json everything serve logs is JSON.
+type logLines struct {
+	log *slog.Logger
+	buf []byte
+}
+
+func (l *logLines) Write(p []byte) (int, error) {
+	l.buf = append(l.buf, p...)
+	for {
+		i := bytes.IndexByte(l.buf, '\n')
+		if i < 0 {
+			return len(p), nil
+		}
+		l.log.Info(string(l.buf[:i]))
+		l.buf = l.buf[i+1:]
+	}
 }
 
 // newMux composes the route tables of every part into one mux.
@@ -103,8 +145,112 @@ func newMux(db *sqlx.DB, rdb *redis.Client, w *worker.Worker, tracker *campaigns
 		return nil, err
 	}
 	mail.Routes(mux)
+	if err := opsRoutes(mux, db, rdb, w, auth, ui, log); err != nil {
+		return nil, err
+	}
 	return mux, nil
 }
+
+// opsRoutes adds what operators use: /metrics for Prometheus and the
+// asynq queue dashboard at /admin/queues. Both read Redis through the
+// server's own client, so they hold no connections to close.
+func opsRoutes(mux *http.ServeMux, db *sqlx.DB, rdb *redis.Client, w *worker.Worker, auth crm.Auth, ui *crm.Web, log *slog.Logger) error {
+	queue := w.Config.Queue
+	if queue == "" {
+		queue = worker.DefaultQueue
+	}
+	reg, err := worker.NewRegistry(
+		&worker.QueueCollector{Inspector: asynq.NewInspectorFromRedisClient(rdb), Queues: []string{queue}},
+		&worker.RecipientCollector{DB: db},
+	)
+	if err != nil {
+		return fmt.Errorf("metrics: %w", err)
+	}
+	metrics := promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)})
+	mux.Handle("GET /metrics", metricsAccess(auth, metrics))
+	dash := asynqmon.New(asynqmon.Options{RootPath: "/admin/queues", RedisConnOpt: sharedRedis{rdb}})
+	mux.Handle("/admin/queues/", adminDashboard(ui, dash))
+	mux.Handle("GET /admin/queues", http.RedirectHandler("/admin/queues/", http.StatusMovedPermanently))
+	return nil
+}
+
+// metricsAccess lets a Prometheus on this host scrape without a key and
+// anyone else only with an admin API key (Authorization: Bearer): the
+// numbers tell sending volumes, campaign sizes and response counts.
+func metricsAccess(auth crm.Auth, h http.Handler) http.Handler {
+	admin := auth.Require(crm.RoleAdmin, h.ServeHTTP)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") == "" && directFromLoopback(r) {
+			h.ServeHTTP(w, r)
+			return
+		}
+		admin(w, r)
+	})
+}
+
+// directFromLoopback says whether the request comes from this host and not
+// through a reverse proxy: a proxy on this host connects from loopback on
+// behalf of clients anywhere, and marks that with a forwarding header.
+func directFromLoopback(r *http.Request) bool {
+	for _, h := range []string{"Forwarded", "X-Forwarded-For", "X-Real-Ip"} {
+		if r.Header.Get(h) != "" {
+			return false
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	ip := net.ParseIP(host)
+	return err == nil && ip != nil && ip.IsLoopback()
+}
+
+// adminDashboard lets only admins use the queue dashboard. Its pages and
+// reads are GETs behind the UI's session check. Its own JavaScript sends
+// POST and DELETE (pause a queue, run, archive or delete tasks) without
+// our CSRF token, so those cannot pass Page's token check; in its place,
+// the browser must say the request comes from this origin: Sec-Fetch-Site
+// same-origin, or, from a browser without Fetch Metadata, an Origin
+// naming this host. A cross-site page cannot forge either header, and the
+// session cookie is SameSite=Lax besides. A request with neither header
+// is refused: browsers send them on every POST and DELETE from script.
+func adminDashboard(ui *crm.Web, h http.Handler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		method := r.Method
+		if method != http.MethodGet && method != http.MethodHead {
+			if !sameOrigin(r) {
+				http.Error(w, "queue dashboard: cross-origin request refused", http.StatusForbidden)
+				return
+			}
+			// Page checks the CSRF token on anything but a read; the origin
+			// check above stands in for it, so Page sees a read and checks
+			// the session and the role only.
+			get := r.WithContext(r.Context())
+			get.Method = http.MethodGet
+			r = get
+		}
+		ui.Page(crm.RoleAdmin, func(w http.ResponseWriter, r *http.Request) {
+			r.Method = method // r is Page's own copy of the request
+			h.ServeHTTP(w, r)
+		})(w, r)
+	}
+}
+
+func sameOrigin(r *http.Request) bool {
+	if site := r.Header.Get("Sec-Fetch-Site"); site != "" {
+		return site == "same-origin"
+	}
+	o := r.Header.Get("Origin")
+	if o == "" {
+		return false
+	}
+	u, err := url.Parse(o)
+	return err == nil && u.Host == r.Host
+}
+
+// sharedRedis hands asynqmon the server's Redis client rather than a pool
+// of its own. asynqmon's Close would close it, so it is never called; the
+// client closes with the server.
+type sharedRedis struct{ c *redis.Client }
+
+func (s sharedRedis) MakeRedisClient() any { return s.c }
 
 // healthz answers 200 once Postgres and Redis both answer, 503 naming the
 // one that does not.
