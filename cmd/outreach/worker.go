@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"flag"
-	"log/slog"
 	"time"
 
 	"outreach/worker"
@@ -21,7 +20,10 @@ func runWorkerCmd(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	log := slog.New(slog.NewTextHandler(e.stderr, nil))
+	log, err := newLogger(e.stderr, e.getenv("OUTREACH_LOG_FORMAT"))
+	if err != nil {
+		return err
+	}
 	db, err := openCurrentDB(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err
