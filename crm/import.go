@@ -77,6 +77,9 @@ func ImportCSV(ctx context.Context, db *sqlx.DB, r io.Reader, opts ImportOptions
 	if err := tx.Commit(); err != nil {
 		return res, fmt.Errorf("import: commit: %w", err)
 	}
+	if err := analyzeAfterImport(ctx, db, res); err != nil {
+		return res, err
+	}
 	if opts.Log != nil {
 		opts.Log.InfoContext(ctx, "import done", "rows", len(p.rows), "inserted", res.Inserted, "updated", res.Updated,
 			"rejected", len(res.Rejected), "parse_and_copy", staged.Sub(start), "merge", merged.Sub(staged), "commit", time.Since(merged))
@@ -354,3 +357,21 @@ func emailHash(email string) string {
 	h := sha256.Sum256([]byte(email))
 	return hex.EncodeToString(h[:])
 }
+
+// analyzeAfterImport refreshes the planner's statistics after an import
+// that changed many rows. Autovacuum gets to it a minute or more later;
+// until then a segment count right after importing 100,000 contacts took
+// 1.4 s instead of 40 ms (the planner guessed 21 organisations of a type
+// that had 2,457 and chose a nested loop). Small imports leave it to
+// autovacuum.
+func analyzeAfterImport(ctx context.Context, db *sqlx.DB, res ImportResult) error {
+	if res.Inserted+res.Updated < analyzeAfterRows {
+		return nil
+	}
+	if _, err := db.ExecContext(ctx, `ANALYZE contacts, organisations`); err != nil {
+		return fmt.Errorf("import: analyze: %w", err)
+	}
+	return nil
+}
+
+const analyzeAfterRows = 1000

@@ -47,6 +47,7 @@ func commands() []command {
 		{"report", "report CAMPAIGN[,...] --by DIM [--format table|csv|json] [--compare A,B --metric M]: response rates per segment", runReport},
 		{"replies", "replies ingest (raw message on stdin, for an MTA pipe) | replies poll (read the IMAP mailbox once)", runReplies},
 		{"outbox", "outbox list [--campaign ID] | show ID: messages kept when no SMTP server is set", runOutbox},
+		{"bench", "bench [--contacts N] [--keep]: time import, segments, sending, tracking, replies and reports on a fresh database", runBench},
 	}
 }
 

@@ -3,6 +3,7 @@ package smtptest
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"net"
 	"sync"
 	"testing"
@@ -26,15 +27,28 @@ type Counter struct {
 
 // NewCounter starts a sink that stops when t ends.
 func NewCounter(t testing.TB) *Counter {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	c, err := StartCounter()
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &Counter{Addr: ln.Addr().String(), rcpt: map[string]int{}, ln: ln}
-	go c.serve()
-	t.Cleanup(func() { ln.Close() })
+	t.Cleanup(func() { c.Close() })
 	return c
 }
+
+// StartCounter starts a Counter on a loopback port, for programs (the
+// bench command) rather than tests; Close stops it.
+func StartCounter() (*Counter, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("smtptest: listen: %w", err)
+	}
+	c := &Counter{Addr: ln.Addr().String(), rcpt: map[string]int{}, ln: ln}
+	go c.serve()
+	return c, nil
+}
+
+// Close stops accepting connections.
+func (c *Counter) Close() error { return c.ln.Close() }
 
 // Count returns how many messages were accepted.
 func (c *Counter) Count() int {
