@@ -246,11 +246,14 @@ func (a *API) calendarImport(w http.ResponseWriter, r *http.Request) {
 	jsonhttp.Write(w, http.StatusOK, res)
 }
 
+// httpClient is a.HTTP or, by default, a client that fetches only from
+// public addresses: a feed URL must not let a coordinator (or a partner's
+// redirect) reach services inside our network.
 func (a *API) httpClient() *http.Client {
 	if a.HTTP != nil {
 		return a.HTTP
 	}
-	return &http.Client{Timeout: 30 * time.Second}
+	return FeedClient(false)
 }
 
 // calendarFeed serves the shared calendar, /calendar.ics, or one topic's,

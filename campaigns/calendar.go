@@ -3,12 +3,16 @@ package campaigns
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -89,7 +93,98 @@ type ImportResult struct {
 	Removed   int    `json:"removed"` // gone from the feed: marked cancelled
 }
 
-// FetchCalendar downloads a partner's feed (http, https or webcal).
+// FeedClient returns the client that fetches partners' calendar feeds.
+// Unless allowInternal is set, it refuses to connect to loopback, private,
+// link-local, unspecified and other non-public addresses. The check runs
+// on the address actually dialled, after DNS resolution and for every
+// redirect, so neither a name that resolves inside the network nor DNS
+// rebinding lets a feed URL reach internal services. It ignores proxy
+// settings in the environment: through a proxy, the address dialled would
+// be the proxy's and the check would say nothing. allowInternal is for
+// tests (feeds served on loopback) and for networks whose partners'
+// calendars are deliberately internal.
+func FeedClient(allowInternal bool) *http.Client {
+	d := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
+	if !allowInternal {
+		d.Control = func(network, address string, _ syscall.RawConn) error {
+			ap, err := netip.ParseAddrPort(address)
+			if err != nil {
+				return &InternalAddressError{Address: address, Kind: "an unparseable"}
+			}
+			return CheckFeedAddress(ap.Addr())
+		}
+	}
+	tr := &http.Transport{
+		DialContext: d.DialContext, ForceAttemptHTTP2: true,
+		TLSHandshakeTimeout: 10 * time.Second, ResponseHeaderTimeout: 20 * time.Second,
+		MaxIdleConns: 4, IdleConnTimeout: 30 * time.Second,
+	}
+	return &http.Client{Timeout: 30 * time.Second, Transport: tr}
+}
+
+// InternalAddressError is a feed URL that leads to an address that is not
+// on the public internet.
+type InternalAddressError struct {
+	Address string
+	Kind    string // "a loopback", "a private", ...
+}
+
+func (e *InternalAddressError) Error() string {
+	return fmt.Sprintf("%s is %s address; calendars are fetched only from public addresses", e.Address, e.Kind)
+}
+
+// nonPublic lists the ranges beyond what netip classifies that are not the
+// public internet: shared address space (carrier-grade NAT), "this
+// network", IETF protocol assignments, benchmarking, reserved.
+var nonPublic = []netip.Prefix{
+	netip.MustParsePrefix("0.0.0.0/8"),
+	netip.MustParsePrefix("100.64.0.0/10"),
+	netip.MustParsePrefix("192.0.0.0/24"),
+	netip.MustParsePrefix("198.18.0.0/15"),
+	netip.MustParsePrefix("240.0.0.0/4"),
+}
+
+// nat64 embeds an IPv4 address in IPv6; the embedded one is what counts.
+var nat64 = netip.MustParsePrefix("64:ff9b::/96")
+
+// CheckFeedAddress returns an *InternalAddressError for an address a feed
+// must not be fetched from.
+func CheckFeedAddress(a netip.Addr) error {
+	a = a.Unmap()
+	if nat64.Contains(a) {
+		b := a.As16()
+		a = netip.AddrFrom4([4]byte(b[12:]))
+	}
+	kind := ""
+	switch {
+	case !a.IsValid():
+		kind = "an invalid"
+	case a.IsLoopback():
+		kind = "a loopback"
+	case a.IsUnspecified():
+		kind = "an unspecified"
+	case a.IsPrivate():
+		kind = "a private"
+	case a.IsLinkLocalUnicast():
+		kind = "a link-local"
+	case a.IsMulticast() || a.IsLinkLocalMulticast() || a.IsInterfaceLocalMulticast():
+		kind = "a multicast"
+	case a.Is4() && a == netip.AddrFrom4([4]byte{255, 255, 255, 255}):
+		kind = "a broadcast"
+	}
+	for _, p := range nonPublic {
+		if kind == "" && p.Contains(a) {
+			kind = "a reserved"
+		}
+	}
+	if kind != "" {
+		return &InternalAddressError{Address: a.String(), Kind: kind}
+	}
+	return nil
+}
+
+// FetchCalendar downloads a partner's feed (http, https or webcal) with
+// client, which should be a FeedClient.
 func FetchCalendar(ctx context.Context, client *http.Client, rawURL string) ([]byte, error) {
 	u, err := url.Parse(strings.TrimSpace(rawURL))
 	if err != nil {
@@ -108,18 +203,25 @@ func FetchCalendar(ctx context.Context, client *http.Client, rawURL string) ([]b
 	req.Header.Set("Accept", "text/calendar")
 	resp, err := client.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("campaigns: fetch calendar %s: %w", u.Redacted(), err)
+		var internal *InternalAddressError
+		if errors.As(err, &internal) {
+			// The coordinator's to fix, not ours: a 400 that says why.
+			return nil, invalid("url", "%s: %v", u.Redacted(), internal)
+		}
+		// The partner's server, not ours, failed: say so to the coordinator
+		// (a 400 naming the cause) rather than answer an internal error.
+		return nil, invalid("url", "could not fetch %s: %v", u.Redacted(), err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("campaigns: fetch calendar %s: %s", u.Redacted(), resp.Status)
+		return nil, invalid("url", "could not fetch %s: the server answered %s", u.Redacted(), resp.Status)
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxCalendar+1))
 	if err != nil {
-		return nil, fmt.Errorf("campaigns: fetch calendar %s: %w", u.Redacted(), err)
+		return nil, invalid("url", "could not fetch %s: %v", u.Redacted(), err)
 	}
 	if len(data) > MaxCalendar {
-		return nil, fmt.Errorf("campaigns: fetch calendar %s: larger than %d MiB", u.Redacted(), MaxCalendar>>20)
+		return nil, invalid("url", "%s is larger than %d MiB", u.Redacted(), MaxCalendar>>20)
 	}
 	return data, nil
 }

@@ -35,7 +35,9 @@ func newServer(t testing.TB) *server {
 	mux := http.NewServeMux()
 	auth := crm.Auth{DB: db, Log: log}
 	links := campaigns.Links{BaseURL: "https://o.example.org", Signer: signer}
-	(&campaigns.API{DB: db, Auth: auth, Links: links, Log: log}).Routes(mux)
+	// Feeds in these tests are served by httptest on loopback, which the
+	// default feed client refuses.
+	(&campaigns.API{DB: db, Auth: auth, Links: links, Log: log, HTTP: campaigns.FeedClient(true)}).Routes(mux)
 	(&campaigns.Public{DB: db, Signer: signer, Log: log}).Routes(mux)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)

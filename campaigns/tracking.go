@@ -34,6 +34,9 @@ type Tracker struct {
 	DB     *sqlx.DB
 	Signer *Signer
 	Log    *slog.Logger
+	// Limit is the per-client rate limit of the pixel and the redirect;
+	// nil: none (serve sets one; the benchmark fires from one address).
+	Limit *RateLimit
 
 	once   sync.Once
 	events chan Hit
@@ -50,8 +53,8 @@ func (t *Tracker) init() { t.once.Do(func() { t.events = make(chan Hit, 4*trackB
 // Routes registers the tracking endpoints.
 func (t *Tracker) Routes(mux *http.ServeMux) {
 	t.init()
-	mux.HandleFunc("GET /t/o/{token}", t.open) // also answers HEAD
-	mux.HandleFunc("GET /t/c/{token}", t.click)
+	mux.HandleFunc("GET /t/o/{token}", t.Limit.Wrap(t.open)) // also answers HEAD
+	mux.HandleFunc("GET /t/c/{token}", t.Limit.Wrap(t.click))
 }
 
 // open answers the pixel whatever the token: an invalid one is a 404 with

@@ -28,16 +28,20 @@ type Public struct {
 	// CalendarName is the shared calendar's name in subscribers' calendar
 	// apps; "Events" if empty.
 	CalendarName string
+	// Limit is the per-client rate limit of these endpoints; nil: none
+	// (serve sets one, tests that fire many requests leave it out).
+	Limit *RateLimit
 }
 
-// Routes registers the public endpoints.
+// Routes registers the public endpoints. Anyone on the internet can reach
+// them, so each is rate limited per client and each POST body is bounded.
 func (p *Public) Routes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /u/{token}", p.unsubscribeForm)
-	mux.HandleFunc("POST /u/{token}", p.unsubscribe)
-	mux.HandleFunc("GET /t/r/{token}", p.rsvpForm)
-	mux.HandleFunc("POST /t/r/{token}", p.rsvp)
-	mux.HandleFunc("GET /calendar.ics", p.calendarFeed)
-	mux.HandleFunc("GET /calendar/{file}", p.calendarFeed)
+	mux.HandleFunc("GET /u/{token}", p.Limit.Wrap(p.unsubscribeForm))
+	mux.HandleFunc("POST /u/{token}", p.Limit.Wrap(limitBody(MaxPublicForm, p.unsubscribe)))
+	mux.HandleFunc("GET /t/r/{token}", p.Limit.Wrap(p.rsvpForm))
+	mux.HandleFunc("POST /t/r/{token}", p.Limit.Wrap(limitBody(MaxPublicForm, p.rsvp)))
+	mux.HandleFunc("GET /calendar.ics", p.Limit.Wrap(p.calendarFeed))
+	mux.HandleFunc("GET /calendar/{file}", p.Limit.Wrap(p.calendarFeed))
 }
 
 type unsubscribeView struct {

@@ -2,6 +2,7 @@ package crm
 
 import (
 	"errors"
+	"github.com/lib/pq"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -68,6 +69,8 @@ func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 		jsonhttp.Fail(w, http.StatusGone, "this contact's data was erased")
 	case errors.Is(err, ErrConflict):
 		jsonhttp.Fail(w, http.StatusConflict, err.Error())
+	case BadText(err):
+		jsonhttp.Fail(w, http.StatusBadRequest, badTextMessage)
 	default:
 		log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		jsonhttp.Fail(w, http.StatusInternalServerError, "internal error")
@@ -111,3 +114,13 @@ func wantsCSV(r *http.Request) bool {
 	}
 	return false
 }
+
+// BadText reports whether Postgres refused a text value that cannot be
+// stored (a NUL byte, an invalid encoding): the client's input, not a
+// server fault.
+func BadText(err error) bool {
+	var pe *pq.Error
+	return errors.As(err, &pe) && (pe.Code == "22021" || pe.Code == "22P05")
+}
+
+const badTextMessage = "a text value contains a NUL byte or a character that cannot be stored"

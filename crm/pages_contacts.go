@@ -348,7 +348,7 @@ func (p *Pages) organisationList(w http.ResponseWriter, r *http.Request) {
 	// One more than a page tells whether there is a next one.
 	list, err := Organisations(r.Context(), p.DB, d.Search, contactsPerPage+1, (d.Page-1)*contactsPerPage)
 	if err != nil {
-		p.Web.Internal(w, r, err)
+		p.Web.Problem(w, r, err) // a search Postgres cannot store (a NUL byte) is the user's to fix
 		return
 	}
 	params := map[string]string{"search": d.Search}
@@ -519,7 +519,7 @@ func (p *Pages) importUpload(r *http.Request, limit int64, d *importData) (int, 
 		p.Log.ErrorContext(r.Context(), "import failed", "source", source, "err", err)
 		return http.StatusInternalServerError, "The import failed on our side and changed nothing; it has been logged."
 	}
-	p.Log.InfoContext(r.Context(), "contacts imported", "by", PrincipalFrom(r.Context()).Name, "source", source,
+	p.Log.InfoContext(r.Context(), "contacts imported", "user_id", SessionFrom(r.Context()).User.ID, "source", source,
 		"inserted", res.Inserted, "updated", res.Updated, "unchanged", res.Unchanged, "rejected", len(res.Rejected))
 	d.Result = &res
 	return http.StatusOK, ""

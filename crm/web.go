@@ -136,6 +136,8 @@ func (wb *Web) checkCSRF(r *http.Request, want string) error {
 		if got, err = wb.formToken(r); err != nil {
 			return err
 		}
+	} else {
+		wb.limitBody(r) // the handler reads the body; bound it all the same
 	}
 	if want == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
 		return errCSRF
@@ -144,23 +146,33 @@ func (wb *Web) checkCSRF(r *http.Request, want string) error {
 }
 
 func (wb *Web) formToken(r *http.Request) (string, error) {
-	if !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-		r.Body = http.MaxBytesReader(nil, r.Body, maxFormBodyBytes)
+	multipart := wb.limitBody(r)
+	if !multipart {
 		if err := r.ParseForm(); err != nil {
 			return "", err
 		}
 		return r.PostFormValue(csrfField), nil
 	}
-	limit := wb.MaxUploadBytes
-	if limit <= 0 {
-		limit = maxFormBodyBytes
-	}
-	// Room for the form's other fields and the multipart framing.
-	r.Body = http.MaxBytesReader(nil, r.Body, limit+64<<10)
 	if err := r.ParseMultipartForm(32 << 20); err != nil {
 		return "", err
 	}
 	return r.PostFormValue(csrfField), nil
+}
+
+// limitBody bounds the request body: 1 MiB for a plain form, the upload
+// limit (plus room for the other fields and the multipart framing) for a
+// multipart one. It reports whether the body is multipart.
+func (wb *Web) limitBody(r *http.Request) bool {
+	if !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		r.Body = http.MaxBytesReader(nil, r.Body, maxFormBodyBytes)
+		return false
+	}
+	limit := wb.MaxUploadBytes
+	if limit <= 0 {
+		limit = maxFormBodyBytes
+	}
+	r.Body = http.MaxBytesReader(nil, r.Body, limit+64<<10)
+	return true
 }
 
 // Base fills the layout's data for a page.
@@ -227,6 +239,8 @@ func (wb *Web) Problem(w http.ResponseWriter, r *http.Request, err error) {
 		wb.Fail(w, r, http.StatusNotFound, "Not found.")
 	case errors.Is(err, ErrConflict):
 		wb.Fail(w, r, http.StatusConflict, err.Error())
+	case BadText(err):
+		wb.Fail(w, r, http.StatusBadRequest, "A field contains a NUL byte or a character that cannot be stored.")
 	default:
 		wb.Internal(w, r, err)
 	}

@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"outreach/campaigns"
 	"outreach/crm"
 	"outreach/crm/segment"
@@ -40,17 +38,7 @@ func TestKilledWorkerLosesNothing(t *testing.T) {
 	}
 	const n = 120
 	db, dsn := testdb.New(t)
-	redisURL := "redis://127.0.0.1:6379/10"
-	if a := os.Getenv("OUTREACH_TEST_REDIS_ADDR"); a != "" {
-		redisURL = "redis://" + a + "/10"
-	}
-	opts, _ := redis.ParseURL(redisURL)
-	rdb := redis.NewClient(opts)
-	if err := rdb.Ping(context.Background()).Err(); err != nil {
-		testdb.Unavailable(t, "redis", err)
-	}
-	rdb.FlushDB(context.Background())
-	t.Cleanup(func() { rdb.FlushDB(context.Background()); rdb.Close() })
+	redisURL := testRedis(t, killRedisDB)
 	sink := smtptest.NewServer(t)
 	ctx := context.Background()
 	var csv strings.Builder

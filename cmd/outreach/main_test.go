@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/redis/go-redis/v9"
 
 	"outreach/migrations/testdb"
 )
@@ -333,4 +334,30 @@ func TestEventAndCalendarCommands(t *testing.T) {
 	if _, _, err := runCmd(t, vars, "", "event", "bogus", "1"); !errors.Is(err, errUsage) {
 		t.Errorf("unknown subcommand: %v", err)
 	}
+}
+
+// Redis databases of this package's tests that run workers. Packages' tests
+// run at the same time, so each keeps apart from the others' (the worker
+// tests use 9, the worker's Redis drill 12, the bench command 13 by
+// default); this package's tests run one after another and share 11.
+const (
+	killRedisDB  = 10
+	serveRedisDB = 11
+)
+
+// testRedis empties Redis database db for a test (and again after it)
+// and returns its URL; without Redis the test skips, or fails under CI.
+func testRedis(t *testing.T, db int) string {
+	addr := os.Getenv("OUTREACH_TEST_REDIS_ADDR")
+	if addr == "" {
+		addr = "127.0.0.1:6379"
+	}
+	u := fmt.Sprintf("redis://%s/%d", addr, db)
+	rdb := redis.NewClient(&redis.Options{Addr: addr, DB: db})
+	if err := rdb.Ping(context.Background()).Err(); err != nil {
+		testdb.Unavailable(t, "redis", err)
+	}
+	rdb.FlushDB(context.Background())
+	t.Cleanup(func() { rdb.FlushDB(context.Background()); rdb.Close() })
+	return u
 }

@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -31,28 +30,8 @@ import (
 	"outreach/worker/smtptest"
 )
 
-// opsRedisDB keeps these tests' queue and limiter keys apart from the other
-// tests that share the Redis server (the worker tests use 9, the kill test 10).
-const opsRedisDB = 11
-
 // opsRedis returns the Redis URL for a served instance, on an emptied
 // database that is emptied again when the test ends.
-func opsRedis(t *testing.T) string {
-	addr := os.Getenv("OUTREACH_TEST_REDIS_ADDR")
-	if addr == "" {
-		addr = "127.0.0.1:6379"
-	}
-	u := fmt.Sprintf("redis://%s/%d", addr, opsRedisDB)
-	opts, _ := redis.ParseURL(u)
-	rdb := redis.NewClient(opts)
-	if err := rdb.Ping(context.Background()).Err(); err != nil {
-		testdb.Unavailable(t, "redis", err)
-	}
-	rdb.FlushDB(context.Background())
-	t.Cleanup(func() { rdb.FlushDB(context.Background()); rdb.Close() })
-	return u
-}
-
 // lockedBuffer collects a served instance's logs, written from many
 // goroutines.
 type lockedBuffer struct {
@@ -180,7 +159,7 @@ const opsSecret = "ops test secret 0123456789"
 // it, and the JSON logs asked for with OUTREACH_LOG_FORMAT.
 func TestMetricsShowSendsQueueDepthAndTrackingHits(t *testing.T) {
 	db, dsn := testdb.New(t)
-	redisURL := opsRedis(t)
+	redisURL := testRedis(t, serveRedisDB)
 	sink := smtptest.NewServer(t)
 	const n = 5
 	c := seedCampaign(t, db, n, campaigns.Throttle{})
@@ -215,7 +194,7 @@ func TestMetricsShowSendsQueueDepthAndTrackingHits(t *testing.T) {
 
 	// A scheduled task in a queue of its own, so the gauge has something
 	// to count that this test put there.
-	client := asynq.NewClient(asynq.RedisClientOpt{Addr: redisAddrOf(t, redisURL), DB: opsRedisDB})
+	client := asynq.NewClient(asynq.RedisClientOpt{Addr: redisAddrOf(t, redisURL), DB: serveRedisDB})
 	defer client.Close()
 	if _, err := client.Enqueue(asynq.NewTask("ops:probe", nil), asynq.Queue("ops-probe"), asynq.ProcessIn(time.Hour)); err != nil {
 		t.Fatal(err)
@@ -350,9 +329,9 @@ func signedIn(t *testing.T, base, dsn, email, role string) *http.Client {
 // sign-in, the admin role, and same-origin writes from its own script.
 func TestQueueDashboardIsForAdminsOnly(t *testing.T) {
 	_, dsn := testdb.New(t)
-	redisURL := opsRedis(t)
+	redisURL := testRedis(t, serveRedisDB)
 	srv := startServe(t, map[string]string{"OUTREACH_DATABASE_URL": dsn, "OUTREACH_REDIS_ADDR": redisURL, "OUTREACH_SECRET": opsSecret})
-	opt := asynq.RedisClientOpt{Addr: redisAddrOf(t, redisURL), DB: opsRedisDB}
+	opt := asynq.RedisClientOpt{Addr: redisAddrOf(t, redisURL), DB: serveRedisDB}
 	client := asynq.NewClient(opt)
 	defer client.Close()
 	if _, err := client.Enqueue(asynq.NewTask("ops:probe", nil), asynq.Queue("ops-probe"), asynq.ProcessIn(time.Hour)); err != nil {
@@ -431,7 +410,7 @@ func TestStopMidCampaignLosesAndRepeatsNothing(t *testing.T) {
 		t.Skip("stops and restarts serve during a throttled campaign; about half a minute")
 	}
 	db, dsn := testdb.New(t)
-	redisURL := opsRedis(t)
+	redisURL := testRedis(t, serveRedisDB)
 	sink := smtptest.NewServer(t)
 	// 5 a second: the dispatcher gives such a campaign batches of about
 	// ten seconds, two at a time, so the stop lands inside running batches.
@@ -543,7 +522,7 @@ func (ss *slowSession) Data(r io.Reader) error {
 // accepted message recorded as sent and no row claimed.
 func TestStopWithSlowSMTPRecordsEverySend(t *testing.T) {
 	db, dsn := testdb.New(t)
-	redisURL := opsRedis(t)
+	redisURL := testRedis(t, serveRedisDB)
 	sink := &slowSink{got: map[string]int{}}
 	srv := smtp.NewServer(sink)
 	srv.Domain, srv.AllowInsecureAuth = "slow.test", true

@@ -77,7 +77,11 @@ func runServe(ctx context.Context, e env, args []string) error {
 		go func() { done <- runWorker(ctx, w, snd.poller) }()
 		defer func() { stop(); <-done }()
 	}
-	tracker := &campaigns.Tracker{DB: db, Signer: w.Links.Signer, Log: log}
+	// The public endpoints (tracking, RSVP, unsubscribe, calendar feeds)
+	// answer anyone: a per-client rate limit keeps one client from
+	// flooding the database through them.
+	limit := campaigns.NewRateLimit(campaigns.DefaultPublicPerSecond, campaigns.DefaultPublicBurst)
+	tracker := &campaigns.Tracker{DB: db, Signer: w.Links.Signer, Log: log, Limit: limit}
 	trackCtx, stopTracking := context.WithCancel(context.WithoutCancel(ctx))
 	trackDone := make(chan struct{})
 	go func() { tracker.Run(trackCtx); close(trackDone) }()
@@ -131,7 +135,7 @@ func newMux(db *sqlx.DB, rdb *redis.Client, w *worker.Worker, tracker *campaigns
 	auth := crm.Auth{DB: db, Log: log}
 	(&crm.API{DB: db, Auth: auth, MaxImportBytes: cfg.MaxImportBytes, Log: log, Segment: w.Segment}).Routes(mux)
 	(&campaigns.API{DB: db, Auth: auth, Segment: w.Segment, Links: w.Links, Log: log}).Routes(mux)
-	(&campaigns.Public{DB: db, Signer: w.Links.Signer, Log: log, CalendarName: cfg.CalendarName}).Routes(mux)
+	(&campaigns.Public{DB: db, Signer: w.Links.Signer, Log: log, CalendarName: cfg.CalendarName, Limit: tracker.Limit}).Routes(mux)
 	tracker.Routes(mux)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		jsonhttp.Fail(w, http.StatusNotFound, "no such API endpoint: "+r.Method+" "+r.URL.Path)

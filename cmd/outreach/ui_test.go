@@ -14,7 +14,6 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/jmoiron/sqlx"
-	"github.com/redis/go-redis/v9"
 
 	"outreach/crm"
 	"outreach/migrations/testdb"
@@ -164,17 +163,7 @@ not an email,Broken,Row,,,,,
 
 func TestWebUIInABrowser(t *testing.T) {
 	db, dsn := testdb.New(t)
-	redisURL := "redis://127.0.0.1:6379/11"
-	if a := os.Getenv("OUTREACH_TEST_REDIS_ADDR"); a != "" {
-		redisURL = "redis://" + a + "/11"
-	}
-	opts, _ := redis.ParseURL(redisURL)
-	rdb := redis.NewClient(opts)
-	if err := rdb.Ping(context.Background()).Err(); err != nil {
-		testdb.Unavailable(t, "redis", err)
-	}
-	rdb.FlushDB(context.Background())
-	t.Cleanup(func() { rdb.FlushDB(context.Background()); rdb.Close() })
+	redisURL := testRedis(t, serveRedisDB)
 	sink := smtptest.NewServer(t)
 	ctx := context.Background()
 	for email, role := range map[string]crm.Role{"ada@network.example.org": crm.RoleAdmin, "vic@network.example.org": crm.RoleViewer} {
