@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"encoding/hex"
+	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"flag"
@@ -600,12 +601,17 @@ func (b *bench) ingestReplies(ctx context.Context) error {
 	for i, r := range rs {
 		msgs[i] = b.reply(r)
 	}
-	b.progress("ingesting %d replies", len(msgs))
+	key, _, err := crm.CreateAPIKey(ctx, b.db, "bench", crm.RoleCoordinator)
+	if err != nil {
+		return fmt.Errorf("ingest: API key: %w", err)
+	}
+	b.progress("ingesting %d replies through POST /api/v1/replies/ingest", len(msgs))
+	client := &http.Client{Timeout: 30 * time.Second}
 	return b.measure("ingest replies", "msgs", func() (int, []time.Duration, error) {
 		i := 0
 		n, lat, err := timed(len(msgs), func() error {
-			res, err := campaigns.Ingest(ctx, b.db, b.w.Links.Signer, msgs[i])
-			if err == nil && (!res.Matched || res.Kind != campaigns.InboundReply || *res.RecipientID != rs[i].ID) {
+			res, err := b.postReply(ctx, client, key, msgs[i])
+			if err == nil && (!res.Matched || res.Kind != campaigns.InboundReply || res.RecipientID == nil || *res.RecipientID != rs[i].ID) {
 				err = fmt.Errorf("reply from recipient %d taken as %+v", rs[i].ID, res)
 			}
 			i++
@@ -614,6 +620,28 @@ func (b *bench) ingestReplies(ctx context.Context) error {
 		b.replies = n
 		return n, lat, err
 	})
+}
+
+// postReply hands one raw reply to the ingest endpoint, as a mail
+// server's pipe or a forwarding script would.
+func (b *bench) postReply(ctx context.Context, client *http.Client, key string, raw []byte) (campaigns.IngestResult, error) {
+	var res campaigns.IngestResult
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, b.baseURL+"/api/v1/replies/ingest", bytes.NewReader(raw))
+	if err != nil {
+		return res, err
+	}
+	req.Header.Set("Authorization", "Bearer "+key)
+	req.Header.Set("Content-Type", "message/rfc822")
+	resp, err := client.Do(req)
+	if err != nil {
+		return res, fmt.Errorf("ingest: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+		return res, fmt.Errorf("ingest: %s: %s", resp.Status, body)
+	}
+	return res, json.NewDecoder(resp.Body).Decode(&res)
 }
 
 // reply is what a mail client sends back: threaded on the invitation's
