@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hibiken/asynq"
+
 	"outreach/campaigns"
 	"outreach/crm"
 	"outreach/crm/segment"
@@ -344,5 +346,36 @@ func TestReplyAfterFollowUpWasQueuedStillStopsIt(t *testing.T) {
 	r.db.QueryRow(`SELECT status, last_error FROM recipients WHERE campaign_id = $1 AND step = 1`, c.ID).Scan(&status, &reason)
 	if len(r.sink.Messages()) != 0 || status != "suppressed" || reason != "answered" {
 		t.Errorf("follow-up %s (%s), %d sent; want suppressed because answered, none sent", status, reason, len(r.sink.Messages()))
+	}
+}
+
+// A batch whose task gave up after its retries (archived by asynq) still
+// has its rows queued in Postgres: the reconciler replaces the archived
+// task, so those recipients are mailed instead of waiting for ever.
+func TestArchivedBatchTaskIsReplaced(t *testing.T) {
+	const n = 5
+	r := newRig(t, contactsCSV(n, sameDomain))
+	c := r.create(basicInput(""))
+	r.send(c.ID)
+	ctx := context.Background()
+	batch, queued, err := campaigns.QueueBatch(ctx, r.db, c.ID, 100)
+	if err != nil || queued != n {
+		t.Fatalf("queue batch: %d rows, %v", queued, err)
+	}
+	client := asynq.NewClient(r.opt)
+	defer client.Close()
+	task, opts := NewSendBatchTask(r.queue, batch)
+	if _, err := client.Enqueue(task, opts...); err != nil {
+		t.Fatal(err)
+	}
+	insp := asynq.NewInspector(r.opt)
+	defer insp.Close()
+	if err := insp.ArchiveTask(r.queue, batchTaskID(batch)); err != nil {
+		t.Fatal(err)
+	}
+	r.run(r.worker(Config{LostAfter: time.Millisecond}))
+	r.waitStatus(c.ID, campaigns.StatusDone, 30*time.Second)
+	if got := r.sink.PerRecipient(); len(got) != n {
+		t.Errorf("%d of %d recipients mailed after their batch's task was archived", len(got), n)
 	}
 }

@@ -146,10 +146,21 @@ func (w *Worker) reconcile(ctx context.Context, client *asynq.Client, insp *asyn
 		return err
 	}
 	for _, b := range stale {
-		if _, err := insp.GetTaskInfo(w.conf().Queue, batchTaskID(b)); err == nil {
-			continue
+		info, err := insp.GetTaskInfo(w.conf().Queue, batchTaskID(b))
+		switch {
+		case err == nil && info.State != asynq.TaskStateArchived:
+			continue // the task exists and will run
+		case err == nil:
+			// The task used up its retries (hours of failures) and was
+			// archived, but its rows are still queued: under the same ID a
+			// new task would be refused, so the archived one goes first.
+			w.Log.WarnContext(ctx, "re-enqueueing a batch whose task gave up", "batch_id", b, "last_err", info.LastErr)
+			if err := insp.DeleteTask(w.conf().Queue, batchTaskID(b)); err != nil {
+				return fmt.Errorf("reconcile: delete archived batch %d: %w", b, err)
+			}
+		default:
+			w.Log.WarnContext(ctx, "re-enqueueing a batch whose task was lost", "batch_id", b)
 		}
-		w.Log.WarnContext(ctx, "re-enqueueing a batch whose task was lost", "batch_id", b)
 		if err := w.enqueue(ctx, client, b); err != nil {
 			return err
 		}
