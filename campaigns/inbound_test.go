@@ -421,30 +421,6 @@ func mailFixtures(t testing.TB) [][]byte {
 
 var inboundKinds = map[string]bool{InboundReply: true, InboundAutoReply: true, InboundBounce: true, InboundUnsubscribe: true, InboundComplaint: true}
 
-func FuzzParseInbound(f *testing.F) {
-	for _, raw := range mailFixtures(f) {
-		f.Add(raw)
-		f.Add(crlf(raw))
-	}
-	f.Add([]byte("From: a@example.org\r\nContent-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\nContent-Type: multipart/mixed; boundary=y\r\n\r\n--y\r\n"))
-	f.Add([]byte("Subject: =?utf-8?B?w6k=?= =?iso-8859-1?q?=E9?=\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n=E9=\r\n=ZZ"))
-	f.Fuzz(func(t *testing.T, raw []byte) {
-		in, err := ParseInbound(raw)
-		if err != nil {
-			return
-		}
-		if !inboundKinds[in.Kind] {
-			t.Errorf("Kind = %q", in.Kind)
-		}
-		if utf8.RuneCountInString(in.Snippet) > maxSnippet || utf8.RuneCountInString(in.Diagnostic) > maxDiagnostic {
-			t.Errorf("Snippet or Diagnostic too long: %d, %d", len(in.Snippet), len(in.Diagnostic))
-		}
-		if len(in.References) > maxInboundRefs {
-			t.Errorf("%d References", len(in.References))
-		}
-	})
-}
-
 func BenchmarkParseInbound(b *testing.B) {
 	fixtures := mailFixtures(b)
 	size := 0
