@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -27,6 +28,7 @@ type config struct {
 	DKIMDomain     string
 	MaxImportBytes int64
 	CalendarName   string
+	TrustedProxies []netip.Prefix
 }
 
 // envDefaults lists each variable with its default, in README order.
@@ -43,6 +45,7 @@ var envDefaults = []struct{ name, def, help string }{
 	{"OUTREACH_DKIM_DOMAIN", "", "DKIM signing domain; empty: the From address's domain"},
 	{"OUTREACH_IMPORT_MAX_BYTES", "268435456", "largest CSV file an import accepts, in bytes"},
 	{"OUTREACH_CALENDAR_NAME", "Events", "name of the shared calendar (/calendar.ics) in subscribers' calendar apps"},
+	{"OUTREACH_TRUSTED_PROXIES", "", "reverse proxies in front of Outreach (IPs or CIDRs, comma-separated) whose X-Forwarded-For is believed"},
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -69,7 +72,32 @@ func loadConfig(getenv func(string) string) (config, error) {
 		return c, fmt.Errorf("OUTREACH_IMPORT_MAX_BYTES: want a positive number of bytes, got %q", get("OUTREACH_IMPORT_MAX_BYTES"))
 	}
 	c.MaxImportBytes = n
+	if c.TrustedProxies, err = parsePrefixes(get("OUTREACH_TRUSTED_PROXIES")); err != nil {
+		return c, fmt.Errorf("OUTREACH_TRUSTED_PROXIES: %w", err)
+	}
 	return c, nil
+}
+
+// parsePrefixes reads a comma-separated list of IP addresses and CIDR
+// prefixes; a bare address is a prefix of one.
+func parsePrefixes(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(list, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(f); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(f)
+		if err != nil {
+			return nil, fmt.Errorf("%q is neither an IP address nor a CIDR prefix", f)
+		}
+		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+	}
+	return out, nil
 }
 
 // bind lets flags override the connection settings every command needs.

@@ -552,3 +552,36 @@ func TestStopWithSlowSMTPRecordsEverySend(t *testing.T) {
 		t.Errorf("after the stop: %d accepted by the server, %d recorded as sent, %d left claimed", accepted, sent, sending)
 	}
 }
+
+// Behind a reverse proxy (OUTREACH_TRUSTED_PROXIES), the public endpoints'
+// rate limit counts each client by X-Forwarded-For, so one busy client
+// does not use up the limit of every recipient behind the same proxy.
+func TestTrustedProxyLimitsEachClient(t *testing.T) {
+	_, dsn := testdb.New(t)
+	base := serve(t, map[string]string{"OUTREACH_DATABASE_URL": dsn, "OUTREACH_REDIS_ADDR": testRedis(t, serveRedisDB),
+		"OUTREACH_TRUSTED_PROXIES": "127.0.0.1, ::1"})
+	feed := func(client string) int {
+		req, _ := http.NewRequest("GET", base+"/calendar.ics", nil)
+		req.Header.Set("X-Forwarded-For", client)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	limited := false
+	for i := 0; i < 300 && !limited; i++ {
+		limited = feed("203.0.113.7") == http.StatusTooManyRequests
+	}
+	if !limited {
+		t.Fatal("300 quick requests from one client were never limited")
+	}
+	if got := feed("198.51.100.9"); got != http.StatusOK {
+		t.Errorf("another client behind the same proxy: %d, want 200", got)
+	}
+	if _, _, err := runCmd(t, map[string]string{"OUTREACH_DATABASE_URL": dsn, "OUTREACH_TRUSTED_PROXIES": "10.0.0.0/8, proxy.local"}, "", "serve"); err == nil || !strings.Contains(err.Error(), "OUTREACH_TRUSTED_PROXIES") {
+		t.Errorf("a proxy given by name: %v, want a refusal naming the variable", err)
+	}
+}

@@ -81,6 +81,9 @@ func runServe(ctx context.Context, e env, args []string) error {
 	// answer anyone: a per-client rate limit keeps one client from
 	// flooding the database through them.
 	limit := campaigns.NewRateLimit(campaigns.DefaultPublicPerSecond, campaigns.DefaultPublicBurst)
+	// Behind a reverse proxy every request comes from the proxy: without
+	// this, all recipients would share one client's limit.
+	limit.TrustedProxies = cfg.TrustedProxies
 	tracker := &campaigns.Tracker{DB: db, Signer: w.Links.Signer, Log: log, Limit: limit}
 	trackCtx, stopTracking := context.WithCancel(context.WithoutCancel(ctx))
 	trackDone := make(chan struct{})
