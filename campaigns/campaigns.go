@@ -125,8 +125,19 @@ type Counts struct {
 
 // CountsOf counts a campaign's recipient rows (all steps) by status.
 func CountsOf(ctx context.Context, q sqlx.QueryerContext, id int64) (Counts, error) {
-	var c Counts
-	err := sqlx.GetContext(ctx, q, &c, `SELECT count(*) AS recipients,
+	all, err := CountsByCampaign(ctx, q, []int64{id})
+	return all[id], err
+}
+
+// CountsByCampaign counts the recipient rows of several campaigns by
+// status in one query (the campaign list); a campaign without rows is
+// absent from the map, which reads as zero counts.
+func CountsByCampaign(ctx context.Context, q sqlx.QueryerContext, ids []int64) (map[int64]Counts, error) {
+	var rows []struct {
+		CampaignID int64 `db:"campaign_id"`
+		Counts
+	}
+	err := sqlx.SelectContext(ctx, q, &rows, `SELECT campaign_id, count(*) AS recipients,
 		count(*) FILTER (WHERE status = 'pending') AS pending,
 		count(*) FILTER (WHERE status = 'queued') AS queued,
 		count(*) FILTER (WHERE status = 'sending') AS sending,
@@ -134,9 +145,13 @@ func CountsOf(ctx context.Context, q sqlx.QueryerContext, id int64) (Counts, err
 		count(*) FILTER (WHERE status = 'failed') AS failed,
 		count(*) FILTER (WHERE status = 'bounced') AS bounced,
 		count(*) FILTER (WHERE status = 'suppressed') AS suppressed
-		FROM recipients WHERE campaign_id = $1`, id)
+		FROM recipients WHERE campaign_id = ANY($1) GROUP BY campaign_id`, pq.Array(ids))
 	if err != nil {
-		return c, fmt.Errorf("campaigns: counts %d: %w", id, err)
+		return nil, fmt.Errorf("campaigns: counts of %d campaigns: %w", len(ids), err)
 	}
-	return c, nil
+	out := make(map[int64]Counts, len(rows))
+	for _, r := range rows {
+		out[r.CampaignID] = r.Counts
+	}
+	return out, nil
 }

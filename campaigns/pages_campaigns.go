@@ -39,14 +39,18 @@ func (p *Pages) campaignList(w http.ResponseWriter, r *http.Request) {
 		p.Web.Problem(w, r, err)
 		return
 	}
+	ids := make([]int64, len(list))
+	for i, c := range list {
+		ids[i] = c.ID
+	}
+	counts, err := CountsByCampaign(r.Context(), p.DB, ids)
+	if err != nil {
+		p.Web.Problem(w, r, err)
+		return
+	}
 	data := campaignListPage{Base: p.Web.Base(r, "Campaigns", "campaigns"), Campaigns: make([]campaignRow, 0, len(list))}
 	for _, c := range list {
-		counts, err := CountsOf(r.Context(), p.DB, c.ID)
-		if err != nil {
-			p.Web.Problem(w, r, err)
-			return
-		}
-		data.Campaigns = append(data.Campaigns, campaignRow{Campaign: c, Counts: counts})
+		data.Campaigns = append(data.Campaigns, campaignRow{Campaign: c, Counts: counts[c.ID]})
 	}
 	p.Web.Render(w, r, http.StatusOK, "campaigns", &data, &data.Base)
 }

@@ -87,9 +87,23 @@ func TestCampaignPagesList(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A second campaign, started, so each row must show its own counts
+	// (the list counts every campaign in one query).
+	all := ""
+	started, err := campaigns.Create(context.Background(), c.db, campaigns.Input{Name: "Everyone",
+		Audience: campaigns.Audience{Where: &all}, From: "team@network.example.org", Subject: "Hi", HTML: "<p>Hi</p>"}, campaigns.SegmentOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := campaigns.Send(context.Background(), c.db, started.ID, campaigns.SegmentOptions()); err != nil {
+		t.Fatal(err)
+	}
 	a := c.get(crm.RoleCoordinator, "/campaigns")
 	if a.status != 200 {
 		t.Fatalf("list: %d", a.status)
+	}
+	if row := pageElement(a.body, "campaign-"+itoa(started.ID)); !strings.Contains(row, `<td class="num recipients">3</td>`) {
+		t.Errorf("the started campaign's row does not show its 3 recipients: %s", row)
 	}
 	cuiHas(t, "campaign list", a.body, `id="new-campaign"`, `Autumn &lt;script&gt;alert(1)&lt;/script&gt;`, `class="badge draft"`)
 	if strings.Contains(a.body, "<script>alert(1)") {

@@ -162,8 +162,9 @@ func freeTextSearch(s string) string {
 	return strings.Join(terms, " and ")
 }
 
-// filterMessage returns the message for an error in the coordinator's
-// filter; ok is false for errors that are not theirs to fix.
+// filterMessage returns the message, with its position, of an error in
+// a coordinator's expression (contact filter or segment); ok is false for
+// errors that are not theirs to fix.
 func filterMessage(err error) (string, bool) {
 	var se *segment.Error
 	var ve *ValidationError

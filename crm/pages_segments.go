@@ -51,7 +51,7 @@ func (p *Pages) segmentList(w http.ResponseWriter, r *http.Request) {
 	for i, s := range list {
 		row := segmentRow{Segment: s}
 		row.Count, err = Count(r.Context(), p.DB, p.segmentFilter(s.Where))
-		if msg, ok := segmentExprProblem(err); ok {
+		if msg, ok := filterMessage(err); ok {
 			row.Problem, err = msg, nil
 		}
 		if err != nil {
@@ -61,20 +61,6 @@ func (p *Pages) segmentList(w http.ResponseWriter, r *http.Request) {
 		page.Segments[i] = row
 	}
 	p.Web.Render(w, r, http.StatusOK, "segments", &page, &page.Base)
-}
-
-// segmentExprProblem returns the message of an error that is the
-// coordinator's expression's fault, with its position.
-func segmentExprProblem(err error) (string, bool) {
-	var se *segment.Error
-	var ve *ValidationError
-	switch {
-	case errors.As(err, &se):
-		return se.Error(), true
-	case errors.As(err, &ve):
-		return ve.Error(), true
-	}
-	return "", false
 }
 
 // builderPage is the segment builder: the expression, its live preview,
@@ -166,7 +152,7 @@ func (p *Pages) fillPreview(ctx context.Context, page *builderPage) error {
 // of the matching rows answers both.
 func (p *Pages) preview(ctx context.Context, expr string) (segmentPreview, error) {
 	b, err := BreakdownOf(ctx, p.DB, p.segmentFilter(expr))
-	if msg, ok := segmentExprProblem(err); ok {
+	if msg, ok := filterMessage(err); ok {
 		return segmentPreview{Error: msg}, nil
 	}
 	if err != nil {
@@ -309,7 +295,7 @@ func (p *Pages) segmentSave(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, ErrConflict):
 		status, page.NameError = http.StatusConflict, "A segment with this name already exists; choose another name."
 	default:
-		if _, ok := segmentExprProblem(err); !ok {
+		if _, ok := filterMessage(err); !ok {
 			p.Web.Internal(w, r, err)
 			return
 		}
