@@ -17,6 +17,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/redis/go-redis/v9"
 
+	"outreach/crm"
 	"outreach/migrations/testdb"
 )
 
@@ -360,4 +361,32 @@ func testRedis(t *testing.T, db int) string {
 	rdb.FlushDB(context.Background())
 	t.Cleanup(func() { rdb.FlushDB(context.Background()); rdb.Close() })
 	return u
+}
+
+// serve --demo, the README's first command, loads an empty database once
+// and prints a sign-in and an API key that work; a second start loads
+// nothing and prints no new credentials.
+func TestServeDemoPrintsWorkingCredentialsOnce(t *testing.T) {
+	db, _ := testdb.New(t)
+	ctx := context.Background()
+	var out bytes.Buffer
+	e := env{stdin: strings.NewReader(""), stdout: &out, stderr: &out, getenv: func(string) string { return "" }}
+	if err := loadDemoIfEmpty(ctx, e, db, "network.example.org"); err != nil {
+		t.Fatal(err)
+	}
+	pw := regexp.MustCompile(`demo@example\.org with password (\S+)`).FindStringSubmatch(out.String())
+	key := regexp.MustCompile(`API key \(admin\), shown once: (\S+)`).FindStringSubmatch(out.String())
+	if pw == nil || key == nil {
+		t.Fatalf("no sign-in or API key printed:\n%s", out.String())
+	}
+	if u, err := crm.CheckPassword(ctx, db, "demo@example.org", pw[1]); err != nil || u.Role != crm.RoleAdmin {
+		t.Errorf("the printed sign-in: %+v %v, want an admin", u, err)
+	}
+	if k, err := crm.APIKeyBySecret(ctx, db, key[1]); err != nil || k.Role != crm.RoleAdmin {
+		t.Errorf("the printed API key: %+v %v", k, err)
+	}
+	out.Reset()
+	if err := loadDemoIfEmpty(ctx, e, db, "network.example.org"); err != nil || out.Len() != 0 {
+		t.Errorf("second start: %v, printed %q", err, out.String())
+	}
 }
