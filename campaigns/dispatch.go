@@ -54,10 +54,10 @@ func MaterializeFollowUps(ctx context.Context, db sqlx.ExecerContext) (int64, er
 		return 0, fmt.Errorf("campaigns: follow-ups: %w", err)
 	}
 	n, err := res.RowsAffected()
-	if err != nil || n == 0 {
+	if err != nil {
 		return n, err
 	}
-	return n, analyzeRecipients(ctx, db)
+	return n, analyzeRecipients(ctx, db, n)
 }
 
 // FinishCompleted marks running campaigns done when nothing is left to send

@@ -130,7 +130,7 @@ func start(ctx context.Context, tx *sqlx.Tx, c Campaign, opts segment.Options) e
 	if err != nil {
 		return invalid("audience", "%v", err)
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO recipients (campaign_id, step, contact_id, seniority, organisation_id,
+	res, err := tx.ExecContext(ctx, `INSERT INTO recipients (campaign_id, step, contact_id, seniority, organisation_id,
 			organisation, organisation_type, country, language, topics)
 		SELECT $1, 0, c.id, c.seniority, c.organisation_id, coalesce(o.name, ''), coalesce(o.type, ''),
 			c.country, c.language, c.topics
@@ -140,7 +140,8 @@ func start(ctx context.Context, tx *sqlx.Tx, c Campaign, opts segment.Options) e
 	if err != nil {
 		return fmt.Errorf("snapshot audience: %w", err)
 	}
-	if err := analyzeRecipients(ctx, tx); err != nil {
+	n, _ := res.RowsAffected()
+	if err := analyzeRecipients(ctx, tx, n); err != nil {
 		return err
 	}
 	_, err = tx.ExecContext(ctx, `UPDATE campaigns SET status = 'running', started_at = coalesce(started_at, now()),
@@ -190,14 +191,22 @@ func StartDue(ctx context.Context, db *sqlx.DB, opts segment.Options) ([]int64, 
 }
 
 // analyzeRecipients refreshes the planner's statistics after a snapshot
-// added rows. Autovacuum would get to it only a minute or more later; until
-// then the planner takes the new campaign's pending rows for a handful and
-// sorts all of them for every batch the dispatcher queues (at 100,000
-// recipients, 80 ms per batch and half the database's time). Inside the
-// snapshot's transaction ANALYZE already counts the rows it inserted.
-func analyzeRecipients(ctx context.Context, db sqlx.ExecerContext) error {
+// or follow-ups added n rows, when n is enough to matter. Autovacuum would
+// get to it only a minute or more later; until then the planner takes a
+// new campaign's pending rows for a handful and sorts all of them for every
+// batch the dispatcher queues (at 100,000 recipients, 80 ms per batch and
+// half the database's time). Inside the snapshot's transaction ANALYZE
+// already counts the rows it inserted. A few rows (a small campaign, the
+// follow-ups that come due in one dispatcher tick) leave it to autovacuum:
+// sampling a large table every few seconds would cost more than it saves.
+func analyzeRecipients(ctx context.Context, db sqlx.ExecerContext, n int64) error {
+	if n < analyzeAfterRows {
+		return nil
+	}
 	if _, err := db.ExecContext(ctx, `ANALYZE recipients`); err != nil {
 		return fmt.Errorf("campaigns: analyze recipients: %w", err)
 	}
 	return nil
 }
+
+const analyzeAfterRows = 1000
