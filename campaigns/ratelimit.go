@@ -5,13 +5,13 @@ import (
 	"errors"
 	"io"
 	"math"
-	"net"
 	"net/http"
 	"net/netip"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
+
+	"outreach/crm"
 )
 
 // Defaults for the public endpoints' rate limit: generous enough for a
@@ -44,7 +44,7 @@ type RateLimit struct {
 	// connection from one of them, the client is the last address in
 	// X-Forwarded-For that is not itself a trusted proxy. Without it, the
 	// header is ignored (anyone can write it).
-	TrustedProxies []netip.Prefix
+	TrustedProxies crm.Proxies
 
 	now func() time.Time // tests replace the clock
 
@@ -132,48 +132,15 @@ func (l *RateLimit) sweep(now time.Time, burst float64) {
 	}
 }
 
-// client is the address a request is counted under.
+// client is the address a request is counted under; an IPv6 client
+// counts by its /64, which one host usually holds whole.
 func (l *RateLimit) client(r *http.Request) netip.Addr {
-	addr := remoteAddr(r.RemoteAddr)
-	if l.trusted(addr) {
-		hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
-		for i := len(hops) - 1; i >= 0; i-- {
-			hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
-			if err != nil {
-				break // a malformed entry: count the proxy's address rather than guess
-			}
-			if hop = hop.Unmap(); !l.trusted(hop) {
-				addr = hop
-				break
-			}
-		}
-	}
+	addr := l.TrustedProxies.Client(r)
 	if addr.Is6() {
 		p, _ := addr.Prefix(64)
 		return p.Addr()
 	}
 	return addr
-}
-
-func (l *RateLimit) trusted(a netip.Addr) bool {
-	for _, p := range l.TrustedProxies {
-		if p.Contains(a) {
-			return true
-		}
-	}
-	return false
-}
-
-func remoteAddr(s string) netip.Addr {
-	host, _, err := net.SplitHostPort(s)
-	if err != nil {
-		host = s
-	}
-	a, err := netip.ParseAddr(host)
-	if err != nil {
-		return netip.Addr{} // all unparseable addresses share one bucket
-	}
-	return a.Unmap()
 }
 
 // limitBody bounds a public POST's body: it is read (up to limit) before

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -27,6 +26,10 @@ type Web struct {
 	// MaxUploadBytes bounds a multipart form (a CSV upload); other forms
 	// may be 1 MiB.
 	MaxUploadBytes int64
+	// Proxies are the reverse proxies whose X-Forwarded-For names the
+	// client, so the sign-in throttle counts each client and not every
+	// sign-in behind the proxy as one.
+	Proxies Proxies
 }
 
 const (
@@ -278,7 +281,7 @@ func (wb *Web) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	email, next := strings.TrimSpace(r.FormValue("email")), safeNext(r.FormValue("next"))
-	secret, _, err := SignIn(r.Context(), wb.DB, email, r.FormValue("password"), clientAddr(r))
+	secret, _, err := SignIn(r.Context(), wb.DB, email, r.FormValue("password"), wb.Proxies.Client(r).String())
 	if err != nil {
 		status, msg := http.StatusUnauthorized, "Wrong email or password."
 		switch {
@@ -314,12 +317,4 @@ func safeNext(next string) string {
 		return "/contacts"
 	}
 	return next
-}
-
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }

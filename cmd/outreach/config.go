@@ -10,6 +10,8 @@ import (
 
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
+
+	"outreach/crm"
 )
 
 // config is read once from the environment, then flags may override it.
@@ -28,7 +30,7 @@ type config struct {
 	DKIMDomain     string
 	MaxImportBytes int64
 	CalendarName   string
-	TrustedProxies []netip.Prefix
+	TrustedProxies crm.Proxies
 }
 
 // envDefaults lists each variable with its default, in README order.
@@ -80,8 +82,8 @@ func loadConfig(getenv func(string) string) (config, error) {
 
 // parsePrefixes reads a comma-separated list of IP addresses and CIDR
 // prefixes; a bare address is a prefix of one.
-func parsePrefixes(list string) ([]netip.Prefix, error) {
-	var out []netip.Prefix
+func parsePrefixes(list string) (crm.Proxies, error) {
+	var out crm.Proxies
 	for _, f := range strings.Split(list, ",") {
 		f = strings.TrimSpace(f)
 		if f == "" {

@@ -581,7 +581,47 @@ func TestTrustedProxyLimitsEachClient(t *testing.T) {
 	if got := feed("198.51.100.9"); got != http.StatusOK {
 		t.Errorf("another client behind the same proxy: %d, want 200", got)
 	}
+	// The sign-in throttle counts clients the same way: five failures from
+	// one client behind the proxy do not lock everyone else out.
+	for i := 0; i < crm.LoginFailureLimit; i++ {
+		if got := proxiedSignIn(t, base, "203.0.113.7", fmt.Sprintf("nobody%d@example.org", i)); got != http.StatusUnauthorized {
+			t.Fatalf("failed sign-in %d: %d", i, got)
+		}
+	}
+	if got := proxiedSignIn(t, base, "203.0.113.7", "someone@example.org"); got != http.StatusTooManyRequests {
+		t.Errorf("the failing client's next sign-in: %d, want 429", got)
+	}
+	if got := proxiedSignIn(t, base, "198.51.100.9", "someone@example.org"); got != http.StatusUnauthorized {
+		t.Errorf("another client behind the same proxy: %d, want 401 (a wrong password, not throttled)", got)
+	}
 	if _, _, err := runCmd(t, map[string]string{"OUTREACH_DATABASE_URL": dsn, "OUTREACH_TRUSTED_PROXIES": "10.0.0.0/8, proxy.local"}, "", "serve"); err == nil || !strings.Contains(err.Error(), "OUTREACH_TRUSTED_PROXIES") {
 		t.Errorf("a proxy given by name: %v, want a refusal naming the variable", err)
 	}
+}
+
+// proxiedSignIn posts the sign-in form with a wrong password as a client
+// behind the proxy and returns the status.
+func proxiedSignIn(t *testing.T, base, client, email string) int {
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	do := func(req *http.Request) (*http.Response, string) {
+		req.Header.Set("X-Forwarded-For", client)
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp, string(b)
+	}
+	req, _ := http.NewRequest("GET", base+"/login", nil)
+	_, form := do(req)
+	m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(form)
+	if m == nil {
+		t.Fatalf("no sign-in form: %s", form)
+	}
+	req, _ = http.NewRequest("POST", base+"/login", strings.NewReader(url.Values{"csrf": {m[1]}, "email": {email}, "password": {"not the password"}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, _ := do(req)
+	return resp.StatusCode
 }

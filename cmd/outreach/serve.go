@@ -143,7 +143,8 @@ func newMux(db *sqlx.DB, rdb *redis.Client, w *worker.Worker, tracker *campaigns
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		jsonhttp.Fail(w, http.StatusNotFound, "no such API endpoint: "+r.Method+" "+r.URL.Path)
 	})
-	ui := &crm.Web{DB: db, Pages: pages, Log: log, Secure: strings.HasPrefix(cfg.BaseURL, "https://"), MaxUploadBytes: cfg.MaxImportBytes}
+	ui := &crm.Web{DB: db, Pages: pages, Log: log, Secure: strings.HasPrefix(cfg.BaseURL, "https://"), MaxUploadBytes: cfg.MaxImportBytes,
+		Proxies: cfg.TrustedProxies}
 	ui.Routes(mux)
 	(&crm.Pages{Web: ui, DB: db, Segment: w.Segment, MaxImportBytes: cfg.MaxImportBytes, Log: log}).Routes(mux)
 	(&campaigns.Pages{Web: ui, DB: db, Segment: w.Segment, Links: w.Links, Log: log}).Routes(mux)
