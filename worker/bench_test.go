@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -39,13 +41,13 @@ func benchSend(b *testing.B, n int, dkim bool) {
 		in.HTML = benchHTML
 		c := r.create(in)
 		r.run(w)
-		cpu0 := cpuTime()
+		cpu0, busy0 := cpuTime(), machineBusy(b)
 		start := time.Now()
 		b.StartTimer()
 		r.send(c.ID)
 		r.waitStatus(c.ID, campaigns.StatusDone, 10*time.Minute)
 		b.StopTimer()
-		elapsed, cpu := time.Since(start), cpuTime()-cpu0
+		elapsed, cpu, busy := time.Since(start), cpuTime()-cpu0, machineBusy(b)-busy0
 		if got, per := sink.Count(), sink.PerRecipient(); got != n || len(per) != n {
 			b.Fatalf("%d messages to %d recipients delivered, want %d each once", got, len(per), n)
 		}
@@ -56,6 +58,9 @@ func benchSend(b *testing.B, n int, dkim bool) {
 		// before the first batch) and the last stragglers.
 		b.ReportMetric(float64(n*99/100)/steady.Seconds(), "steady-msgs/s")
 		b.ReportMetric(float64(cpu.Microseconds())/float64(n), "cpu-µs/msg")
+		// The whole machine's CPU, Postgres and Redis included: on two
+		// cores, 5,000 messages a second leave 400 µs for each.
+		b.ReportMetric(float64(busy.Microseconds())/float64(n), "machine-cpu-µs/msg")
 	}
 }
 
@@ -82,6 +87,26 @@ func benchDKIM(b *testing.B) *DKIMSigner {
 		b.Fatal(err)
 	}
 	return s
+}
+
+// machineBusy reads the CPU time all processes of the machine have spent
+// since boot, from the first line of /proc/stat (in USER_HZ ticks: user,
+// nice, system, idle, iowait, irq, softirq, steal).
+func machineBusy(b *testing.B) time.Duration {
+	data, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		b.Skip("no /proc/stat:", err)
+	}
+	fields := strings.Fields(strings.SplitN(string(data), "\n", 2)[0])
+	var ticks int64
+	for i, f := range fields[1:9] {
+		if i == 3 || i == 4 { // idle, iowait
+			continue
+		}
+		v, _ := strconv.ParseInt(f, 10, 64)
+		ticks += v
+	}
+	return time.Duration(ticks) * 10 * time.Millisecond // USER_HZ is 100 on Linux
 }
 
 func cpuTime() time.Duration {
