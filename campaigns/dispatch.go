@@ -98,7 +98,7 @@ func FinishCompleted(ctx context.Context, db sqlx.ExtContext) ([]int64, error) {
 // keeps its Message-ID so receivers can tell). It returns the number of
 // rows resent and found delivered.
 func ResolveStuck(ctx context.Context, db *sqlx.DB, cutoff time.Time) (resent, delivered int64, err error) {
-	res, err := db.ExecContext(ctx, `UPDATE recipients r SET status = 'sent', sent_at = o.created_at
+	res, err := db.ExecContext(ctx, `UPDATE recipients r SET status = 'sent', sent_at = o.created_at, finished_at = o.created_at
 		FROM outbox o WHERE r.status = 'sending' AND r.claimed_at < $1 AND o.message_id = r.message_id`, cutoff)
 	if err != nil {
 		return 0, 0, fmt.Errorf("campaigns: stuck (outbox): %w", err)

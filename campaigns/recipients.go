@@ -128,8 +128,9 @@ type Result struct {
 	At        time.Time
 }
 
-// RecordResults writes a chunk's outcomes in one statement, suppresses
-// bounced addresses and puts every outcome on the contacts' timelines.
+// RecordResults writes a chunk's outcomes in one statement and suppresses
+// bounced addresses. An outcome shows on the contact's timeline from its
+// recipient row (finished_at), not from an activities row per message.
 func RecordResults(ctx context.Context, db *sqlx.DB, results []Result) error {
 	if len(results) == 0 {
 		return nil
@@ -144,17 +145,11 @@ func RecordResults(ctx context.Context, db *sqlx.DB, results []Result) error {
 				next_attempt_at = coalesce(r.retry_at, x.next_attempt_at),
 				sent_at = CASE WHEN r.outcome = 'sent' THEN r.at ELSE x.sent_at END,
 				bounced_at = CASE WHEN r.outcome = 'bounced' THEN r.at ELSE x.bounced_at END,
+				finished_at = CASE WHEN r.outcome = 'pending' THEN NULL ELSE r.at END,
 				batch_id = CASE WHEN r.outcome = 'pending' THEN NULL ELSE x.batch_id END
-			FROM r WHERE x.id = r.id AND x.status = 'sending'
-			RETURNING x.id, x.campaign_id, x.step, x.organisation_id),
-		b AS (
-			UPDATE contacts c SET bounced_at = r.at, updated_at = now()
-			FROM r WHERE c.id = r.contact_id AND r.outcome = 'bounced' AND c.bounced_at IS NULL)
-		INSERT INTO activities (contact_id, organisation_id, kind, occurred_at, details)
-		SELECT r.contact_id, u.organisation_id, 'email.' || r.outcome, r.at,
-			jsonb_strip_nulls(jsonb_build_object('campaign_id', u.campaign_id, 'step', u.step, 'recipient_id', r.id,
-				'error', nullif(r.error, '')))
-		FROM r JOIN u ON u.id = r.id WHERE r.outcome <> 'pending'`,
+			FROM r WHERE x.id = r.id AND x.status = 'sending')
+		UPDATE contacts c SET bounced_at = r.at, updated_at = now()
+		FROM r WHERE c.id = r.contact_id AND r.outcome = 'bounced' AND c.bounced_at IS NULL`,
 		pq.Array(ids), pq.Array(contacts), pq.Array(outcomes), pq.Array(errs), pq.Array(retry), pq.Array(at))
 	if err != nil {
 		return fmt.Errorf("campaigns: record %d results: %w", len(results), err)

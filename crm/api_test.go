@@ -168,7 +168,7 @@ func assertErased(t *testing.T, db *sqlx.DB, id int64) {
 		t.Errorf("anonymous counts lost: %+v", row)
 	}
 	var leaked int
-	db.Get(&leaked, `SELECT count(*) FROM activities WHERE contact_id = $1 AND details::text LIKE '%lena%'`, id)
+	db.Get(&leaked, `SELECT count(*) FROM timeline WHERE contact_id = $1 AND details::text LIKE '%lena%'`, id)
 	if leaked != 0 {
 		t.Errorf("%d timeline entries still mention the person", leaked)
 	}

@@ -43,6 +43,8 @@ func addActivity(ctx context.Context, db sqlx.ExecerContext, contactID int64, ki
 
 // Timeline returns a contact's activities, newest first, ending with the
 // contact's creation (derived from the contact row, which records its source).
+// The timeline view adds each campaign message's outcome, which is kept on
+// its recipient row rather than copied into activities.
 func Timeline(ctx context.Context, q sqlx.QueryerContext, contactID int64) ([]Activity, error) {
 	if _, err := ContactByID(ctx, q, contactID); err != nil {
 		return nil, err
@@ -50,7 +52,7 @@ func Timeline(ctx context.Context, q sqlx.QueryerContext, contactID int64) ([]Ac
 	out := []Activity{}
 	err := sqlx.SelectContext(ctx, q, &out, `
 		SELECT id, contact_id, organisation_id, kind, occurred_at, details FROM (
-			SELECT id, contact_id, organisation_id, kind, occurred_at, details FROM activities WHERE contact_id = $1
+			SELECT id, contact_id, organisation_id, kind, occurred_at, details FROM timeline WHERE contact_id = $1
 			UNION ALL
 			SELECT 0, id, organisation_id, 'contact.created', created_at, jsonb_build_object('source', source)
 			FROM contacts WHERE id = $1
@@ -69,7 +71,7 @@ func OrganisationTimeline(ctx context.Context, q sqlx.QueryerContext, orgID int6
 	}
 	out := []Activity{}
 	err := sqlx.SelectContext(ctx, q, &out, `SELECT id, contact_id, organisation_id, kind, occurred_at, details
-		FROM activities WHERE organisation_id = $1 ORDER BY occurred_at DESC, id DESC LIMIT $2`, orgID, TimelineLimit)
+		FROM timeline WHERE organisation_id = $1 ORDER BY occurred_at DESC, id DESC LIMIT $2`, orgID, TimelineLimit)
 	if err != nil {
 		return nil, fmt.Errorf("crm: timeline: %w", err)
 	}

@@ -67,7 +67,7 @@ func TestCampaignMailsEveryoneOnceAndSkipsSuppressed(t *testing.T) {
 		}
 	}
 	var sentEvents int
-	r.db.Get(&sentEvents, `SELECT count(*) FROM activities WHERE kind = 'email.sent'`)
+	r.db.Get(&sentEvents, `SELECT count(*) FROM timeline WHERE kind = 'email.sent'`)
 	if sentEvents != 2 {
 		t.Errorf("%d email.sent timeline entries, want 2", sentEvents)
 	}
@@ -143,7 +143,7 @@ func TestHardBounceSuppressesTheAddress(t *testing.T) {
 		t.Error("bounced address not suppressed")
 	}
 	var events int
-	r.db.Get(&events, `SELECT count(*) FROM activities a JOIN contacts c ON c.id = a.contact_id WHERE c.email = 'p001@example.org' AND a.kind = 'email.bounced'`)
+	r.db.Get(&events, `SELECT count(*) FROM timeline a JOIN contacts c ON c.id = a.contact_id WHERE c.email = 'p001@example.org' AND a.kind = 'email.bounced'`)
 	if events != 1 {
 		t.Errorf("%d bounce entries on the timeline", events)
 	}
