@@ -17,6 +17,7 @@ import (
 	"mime/multipart"
 	"net"
 	netmail "net/mail"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -25,6 +26,8 @@ import (
 
 	"github.com/emersion/go-sasl"
 	gosmtp "github.com/emersion/go-smtp"
+
+	"outreach/worker/smtptest"
 )
 
 // sink is an in-process SMTP server that records what it receives. The
@@ -329,6 +332,35 @@ func TestSMTPReusesConnections(t *testing.T) {
 	}
 	if n := srv.accepts.Load(); n != 1 {
 		t.Errorf("30 sequential messages used %d connections, want 1", n)
+	}
+}
+
+// A server that offers PIPELINING gets MAIL, RCPT and DATA in one write:
+// two round trips per message instead of four. One that does not gets one
+// command at a time, and every message arrives either way.
+func TestSMTPPipelinesWhenOffered(t *testing.T) {
+	for _, pipelining := range []bool{true, false} {
+		sink := smtptest.NewCounter(t)
+		if !pipelining {
+			sink.DisablePipelining()
+		}
+		host, port, _ := net.SplitHostPort(sink.Addr)
+		p, _ := strconv.Atoi(port)
+		s := newTestSMTP(t, SMTPConfig{Host: host, Port: p, TLS: TLSNone, Timeout: 5 * time.Second})
+		const n = 10
+		for i := range n {
+			to := fmt.Sprintf("p%d@example.net", i)
+			if err := s.Send(context.Background(), "ana@outreach.example.org", to, testRaw(t, to)); err != nil {
+				t.Fatalf("pipelining %v, message %d: %v", pipelining, i, err)
+			}
+		}
+		if got := len(sink.PerRecipient()); got != n {
+			t.Errorf("pipelining %v: %d recipients got a message, want %d", pipelining, got, n)
+		}
+		perMessage := float64(sink.RoundTrips()-2) / n // less the greeting and EHLO
+		if want := map[bool]float64{true: 2, false: 4}[pipelining]; perMessage != want {
+			t.Errorf("pipelining %v: %.1f round trips per message, want %.0f", pipelining, perMessage, want)
+		}
 	}
 }
 

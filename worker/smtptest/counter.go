@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -23,7 +24,18 @@ type Counter struct {
 	at   []time.Time
 	rcpt map[string]int
 	ln   net.Listener
+
+	noPipelining atomic.Bool
+	flushes      atomic.Int64
 }
+
+// DisablePipelining stops offering PIPELINING to sessions that start
+// afterwards, for testing a client's one-command-at-a-time path.
+func (c *Counter) DisablePipelining() { c.noPipelining.Store(true) }
+
+// RoundTrips returns how many times the sink has answered: a client that
+// pipelines waits for fewer answers per message.
+func (c *Counter) RoundTrips() int64 { return c.flushes.Load() }
 
 // NewCounter starts a sink that stops when t ends.
 func NewCounter(t testing.TB) *Counter {
@@ -87,6 +99,8 @@ func (c *Counter) serve() {
 
 var (
 	ehloReply = []byte("250-sink.test\r\n250-PIPELINING\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250 SIZE 52428800\r\n")
+	// The same without PIPELINING.
+	ehloPlainReply = []byte("250-sink.test\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250 SIZE 52428800\r\n")
 	okReply   = []byte("250 2.0.0 OK\r\n")
 	dataReply = []byte("354 Go ahead\r\n")
 	byeReply  = []byte("221 2.0.0 Bye\r\n")
@@ -99,8 +113,16 @@ func (c *Counter) session(conn net.Conn) {
 	defer conn.Close()
 	r := bufio.NewReaderSize(conn, 64<<10)
 	w := bufio.NewWriterSize(conn, 4<<10)
+	flush := func() error {
+		c.flushes.Add(1)
+		return w.Flush()
+	}
+	ehlo := ehloReply
+	if c.noPipelining.Load() {
+		ehlo = ehloPlainReply
+	}
 	w.WriteString("220 sink.test ESMTP\r\n")
-	w.Flush()
+	flush()
 	var to string
 	for {
 		line, err := r.ReadSlice('\n')
@@ -110,7 +132,7 @@ func (c *Counter) session(conn net.Conn) {
 		verb := bytes.ToUpper(line[:min(4, len(line))])
 		switch string(verb) {
 		case "EHLO", "HELO":
-			w.Write(ehloReply)
+			w.Write(ehlo)
 		case "MAIL", "RSET", "NOOP":
 			w.Write(okReply)
 		case "RCPT":
@@ -118,7 +140,7 @@ func (c *Counter) session(conn net.Conn) {
 			w.Write(okReply)
 		case "DATA":
 			w.Write(dataReply)
-			w.Flush()
+			flush()
 			if !skipData(r) {
 				return
 			}
@@ -129,13 +151,13 @@ func (c *Counter) session(conn net.Conn) {
 			w.Write(okReply)
 		case "QUIT":
 			w.Write(byeReply)
-			w.Flush()
+			flush()
 			return
 		default:
 			w.Write(badReply)
 		}
 		if r.Buffered() == 0 { // answer a pipelined group at once
-			if w.Flush() != nil {
+			if flush() != nil {
 				return
 			}
 		}
