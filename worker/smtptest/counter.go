@@ -101,11 +101,11 @@ var (
 	ehloReply = []byte("250-sink.test\r\n250-PIPELINING\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250 SIZE 52428800\r\n")
 	// The same without PIPELINING.
 	ehloPlainReply = []byte("250-sink.test\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250 SIZE 52428800\r\n")
-	okReply   = []byte("250 2.0.0 OK\r\n")
-	dataReply = []byte("354 Go ahead\r\n")
-	byeReply  = []byte("221 2.0.0 Bye\r\n")
-	badReply  = []byte("502 5.5.2 Command not implemented\r\n")
-	endOfData = []byte(".\r\n")
+	okReply        = []byte("250 2.0.0 OK\r\n")
+	dataReply      = []byte("354 Go ahead\r\n")
+	byeReply       = []byte("221 2.0.0 Bye\r\n")
+	badReply       = []byte("502 5.5.2 Command not implemented\r\n")
+	endOfData      = []byte(".\r\n")
 )
 
 // session speaks just enough SMTP for a client that sends mail.
