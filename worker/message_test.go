@@ -3,11 +3,16 @@ package worker
 import (
 	"bytes"
 	"encoding/base64"
+	"flag"
+	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
 	"mime/quotedprintable"
 	netmail "net/mail"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -282,5 +287,82 @@ func BenchmarkMessageBytes(b *testing.B) {
 		if _, err := m.Bytes(); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// updateMessageGolden rewrites the files under testdata/ that
+// TestMessageGolden compares with; only do it for an intended change of
+// the output, and review the diff.
+var updateMessageGolden = flag.Bool("update-message-golden", false, "rewrite testdata/message-*.golden")
+
+// goldenMessages are the messages whose rendering TestMessageGolden pins.
+func goldenMessages() map[string]Message {
+	full := baseMessage()
+	full.FromName, full.ToName = "Ana Müller \"Finanz\"", "Léa Lead"
+	full.Subject = "Einladung: Größer denken – Finanzierung für das Jahr 2025 und danach"
+	full.ReplyTo = "reply+r1@outreach.example.org"
+	full.InReplyTo = []string{"r0.step1@outreach.example.org", "r0.step2@outreach.example.org"}
+	full.UnsubscribeURL = "https://outreach.example.org/u/tok"
+	full.UnsubscribeMailto = "mailto:unsub+r1@outreach.example.org"
+	full.Headers = map[string]string{"X-Outreach-Campaign": "42", "X-Outreach-Recipient": "r1 – Größe"}
+	full.Text = "Hallo Léa,\n\nwir würden uns freuen, Sie zu sehen. \t\nA=B\r\n" + strings.Repeat("Ä long line that quoted-printable has to wrap. ", 4)
+	full.HTML = "<p style=\"margin:0\">Hallo Léa,</p>\n" + strings.Repeat("<a href=\"https://outreach.example.org/c/abc?x=1&y=2\">Details</a> ", 5) + "\n"
+	full.Calendar = []byte(testICS)
+
+	devText := baseMessage()
+	devText.HTML = ""
+	devText.UnsubscribeURL = "http://127.0.0.1:8080/u/tok"
+	devText.UnsubscribeMailto = "mailto:unsub@outreach.example.org"
+
+	return map[string]Message{"full": full, "dev-text": devText, "bench": benchMessage()}
+}
+
+var (
+	goldenDate     = regexp.MustCompile(`(?m)^Date: [^\r]*\r$`)
+	goldenBoundary = regexp.MustCompile(`boundary=([0-9A-Za-z'()+_,./:=?-]+)`)
+)
+
+// normaliseMessage replaces what differs between two renderings of the
+// same message: the Date header, the random multipart boundaries, and the
+// order of the two List-Unsubscribe headers, which go-mail writes from a map.
+func normaliseMessage(raw []byte) []byte {
+	out := goldenDate.ReplaceAll(raw, []byte("Date: DATE\r"))
+	for i, m := range goldenBoundary.FindAllSubmatch(raw, -1) {
+		out = bytes.ReplaceAll(out, m[1], fmt.Appendf(nil, "BOUNDARY-%d", i+1))
+	}
+	post := []byte("List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n")
+	if i := bytes.Index(out, post); i >= 0 {
+		out = append(out[:i:i], out[i+len(post):]...)
+		out = append(post, out...)
+	}
+	return out
+}
+
+// TestMessageGolden compares renderings with checked-in files, so that a
+// change to Bytes (or a go-mail upgrade) cannot change the output
+// unnoticed.
+func TestMessageGolden(t *testing.T) {
+	for name, m := range goldenMessages() {
+		t.Run(name, func(t *testing.T) {
+			raw, err := m.Bytes()
+			if err != nil {
+				t.Fatalf("Bytes: %v", err)
+			}
+			got := normaliseMessage(raw)
+			file := filepath.Join("testdata", "message-"+name+".golden")
+			if *updateMessageGolden {
+				if err := os.WriteFile(file, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("rendering differs from %s:\ngot:\n%s\nwant:\n%s", file, got, want)
+			}
+		})
 	}
 }
