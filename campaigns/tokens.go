@@ -11,7 +11,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"strings"
+	"sync"
 
 	"github.com/jmoiron/sqlx"
 )
@@ -34,26 +36,98 @@ const macSize = 16
 var tokenEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
 
 // Signer makes and checks the signed tokens of tracking, RSVP and
-// unsubscribe links.
+// unsubscribe links. It is safe for concurrent use and must not be copied.
 type Signer struct {
 	key []byte
+	// macs holds *macState values for reuse: a message needs about ten
+	// tokens, and making a keyed HMAC is most of a token's cost.
+	macs sync.Pool
+}
+
+// macState is a keyed HMAC with the buffer a token is built in.
+type macState struct {
+	mac hash.Hash
+	buf []byte
 }
 
 // NewSigner returns a signer for the secret.
 func NewSigner(secret []byte) *Signer { return &Signer{key: secret} }
 
+func (s *Signer) state() *macState {
+	st, ok := s.macs.Get().(*macState)
+	if !ok {
+		return &macState{mac: hmac.New(sha256.New, s.key)}
+	}
+	// Reset restores the keyed state saved by the first Reset, which is
+	// much cheaper than keying a new HMAC.
+	st.mac.Reset()
+	return st
+}
+
+func (s *Signer) release(st *macState) {
+	if cap(st.buf) > 4<<10 {
+		st.buf = nil // a rare long click target: do not keep its buffer
+	}
+	s.macs.Put(st)
+}
+
 // Token signs a link of one kind for one recipient; extra (a click's
 // target URL) is carried inside the token, so nothing needs storing.
 func (s *Signer) Token(kind byte, recipientID int64, extra string) string {
-	payload := binary.AppendUvarint([]byte{kind}, uint64(recipientID))
-	payload = append(payload, extra...)
-	return tokenEncoding.EncodeToString(payload) + "." + tokenEncoding.EncodeToString(s.mac(payload))
+	return s.signed("", "", "", kind, recipientID, extra)
 }
 
+// signed returns prefix, path, the token and suffix as one string, built
+// in one allocation. The token's extra data is the parts of extra joined.
+func (s *Signer) signed(prefix, path, suffix string, kind byte, recipientID int64, extra ...string) string {
+	var b strings.Builder
+	b.Grow(len(prefix) + len(path) + tokenLen(recipientID, extra) + len(suffix))
+	b.WriteString(prefix)
+	b.WriteString(path)
+	s.writeToken(&b, kind, recipientID, extra)
+	b.WriteString(suffix)
+	return b.String()
+}
+
+// tokenLen is the length of the token writeToken writes.
+func tokenLen(recipientID int64, extra []string) int {
+	var id [binary.MaxVarintLen64]byte
+	n := 1 + len(binary.AppendUvarint(id[:0], uint64(recipientID)))
+	for _, e := range extra {
+		n += len(e)
+	}
+	return tokenEncoding.EncodedLen(n) + 1 + tokenEncoding.EncodedLen(macSize)
+}
+
+// writeToken writes the encoded payload, ".", and its encoded MAC. The
+// payload, MAC and encodings are all built in the pooled buffer.
+func (s *Signer) writeToken(b *strings.Builder, kind byte, recipientID int64, extra []string) {
+	st := s.state()
+	payload := binary.AppendUvarint(append(st.buf[:0], kind), uint64(recipientID))
+	for _, e := range extra {
+		payload = append(payload, e...)
+	}
+	n := len(payload)
+	st.mac.Write(payload)
+	buf := st.mac.Sum(payload)
+	mac := buf[n : n+macSize]
+	// The encoders append after the MAC; should the buffer move, payload
+	// and mac still read the old one, which is left as it was.
+	buf = tokenEncoding.AppendEncode(buf, payload)
+	buf = append(buf, '.')
+	buf = tokenEncoding.AppendEncode(buf, mac)
+	b.Write(buf[n+sha256.Size:])
+	st.buf = buf[:0]
+	s.release(st)
+}
+
+// mac is the truncated HMAC of payload.
 func (s *Signer) mac(payload []byte) []byte {
-	m := hmac.New(sha256.New, s.key)
-	m.Write(payload)
-	return m.Sum(nil)[:macSize]
+	st := s.state()
+	st.mac.Write(payload)
+	sum := st.mac.Sum(make([]byte, 0, sha256.Size))[:macSize]
+	s.release(st)
+	return sum
 }
 
 // ErrBadToken is returned for a token that is forged, altered, truncated

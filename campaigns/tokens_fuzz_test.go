@@ -1,9 +1,23 @@
 package campaigns
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/binary"
 	"strings"
+	"sync"
 	"testing"
 )
+
+// referenceToken is Token as first written, with a new HMAC for every
+// token: the tokens already sent must stay valid and the same.
+func referenceToken(key []byte, kind byte, recipientID int64, extra string) string {
+	payload := binary.AppendUvarint([]byte{kind}, uint64(recipientID))
+	payload = append(payload, extra...)
+	m := hmac.New(sha256.New, key)
+	m.Write(payload)
+	return tokenEncoding.EncodeToString(payload) + "." + tokenEncoding.EncodeToString(m.Sum(nil)[:macSize])
+}
 
 var linkKinds = []byte{LinkOpen, LinkClick, LinkRSVPYes, LinkRSVPNo, LinkUnsubscribe, LinkReply}
 
@@ -34,6 +48,9 @@ func FuzzToken(f *testing.F) {
 			return // not a recipient id
 		}
 		tok := s.Token(kind, id, extra)
+		if want := referenceToken([]byte("fuzz-secret-0123456789"), kind, id, extra); tok != want {
+			t.Fatalf("Token(%q, %d, %q) = %q, first written as %q", kind, id, extra, tok, want)
+		}
 		rid, x, err := s.Parse(kind, tok)
 		if err != nil || rid != id || x != extra {
 			t.Fatalf("Token(%q, %d, %q) = %q parses as %d, %q, %v", kind, id, extra, tok, rid, x, err)
@@ -58,4 +75,30 @@ func FuzzToken(f *testing.F) {
 			t.Fatalf("%q with byte %d changed to %q (%q) is accepted as %d, %q", tok, i, b, forged, rid, x)
 		}
 	})
+}
+
+// TestTokenConcurrent makes and checks tokens from many goroutines at once,
+// as the workers do; with -race it checks the signer's pooled HMACs.
+func TestTokenConcurrent(t *testing.T) {
+	key := []byte("concurrent-secret-0123456789")
+	s := NewSigner(key)
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 200 {
+				id := int64(g*1000 + i + 1)
+				extra := strings.Repeat("x", i) // up to several hash blocks
+				tok := s.Token(LinkClick, id, extra)
+				if want := referenceToken(key, LinkClick, id, extra); tok != want {
+					t.Errorf("Token = %q, want %q", tok, want)
+					return
+				}
+				if rid, x, err := s.Parse(LinkClick, tok); err != nil || rid != id || x != extra {
+					t.Errorf("Parse(%q) = %d, %q, %v", tok, rid, x, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }

@@ -1,8 +1,10 @@
 package templates
 
 import (
+	"bytes"
 	"html"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -28,8 +30,8 @@ func Links(body string) []string {
 // invisible 1x1 image loading it goes before </body>, or at the end when
 // there is no body element. Every other byte is kept as it was.
 func RewriteLinks(body string, rewrite func(url string) (string, bool), pixelURL string) string {
-	var b strings.Builder
-	b.Grow(len(body) + len(body)/8 + len(pixelURL) + 128)
+	b := linkBuffers.Get().(*bytes.Buffer)
+	defer releaseLinkBuffer(b)
 	pixel := pixelURL != ""
 	s := tagScanner{src: body}
 	copied := 0
@@ -37,22 +39,35 @@ func RewriteLinks(body string, rewrite func(url string) (string, bool), pixelURL
 		switch {
 		case t.closing && pixel && strings.EqualFold(t.name, "body"):
 			b.WriteString(body[copied:t.start])
-			writePixel(&b, pixelURL)
+			writePixel(b, pixelURL)
 			pixel, copied = false, t.start
 		case !t.closing && t.hrefEnd > 0:
-			copied = rewriteHref(&b, body, copied, t, rewrite)
+			copied = rewriteHref(b, body, copied, t, rewrite)
 		}
 	}
 	b.WriteString(body[copied:])
 	if pixel {
-		writePixel(&b, pixelURL)
+		writePixel(b, pixelURL)
 	}
 	return b.String()
 }
 
+// linkBuffers keeps RewriteLinks's buffer between messages: the result's
+// size is only known at the end, and growing a builder to it would copy it
+// more than once.
+var linkBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func releaseLinkBuffer(b *bytes.Buffer) {
+	if b.Cap() > 256<<10 {
+		return // a very large document: let its buffer go
+	}
+	b.Reset()
+	linkBuffers.Put(b)
+}
+
 // rewriteHref writes body up to t's href value, then the rewritten value if
 // rewrite wants one, and returns how far body has been copied.
-func rewriteHref(b *strings.Builder, body string, copied int, t tag, rewrite func(string) (string, bool)) int {
+func rewriteHref(b *bytes.Buffer, body string, copied int, t tag, rewrite func(string) (string, bool)) int {
 	url, ok := t.href()
 	if !ok {
 		return copied
@@ -65,17 +80,42 @@ func rewriteHref(b *strings.Builder, body string, copied int, t tag, rewrite fun
 	if t.quote == 0 {
 		b.WriteByte('"')
 	}
-	b.WriteString(html.EscapeString(to))
+	writeEscaped(b, to)
 	if t.quote == 0 {
 		b.WriteByte('"')
 	}
 	return t.hrefEnd
 }
 
-func writePixel(b *strings.Builder, url string) {
+func writePixel(b *bytes.Buffer, url string) {
 	b.WriteString(`<img src="`)
-	b.WriteString(html.EscapeString(url))
+	writeEscaped(b, url)
 	b.WriteString(`" width="1" height="1" alt="" style="display:none">`)
+}
+
+// writeEscaped writes html.EscapeString(s) without making the string.
+func writeEscaped(b *bytes.Buffer, s string) {
+	for {
+		i := strings.IndexAny(s, `&'<>"`)
+		if i < 0 {
+			b.WriteString(s)
+			return
+		}
+		b.WriteString(s[:i])
+		switch s[i] {
+		case '&':
+			b.WriteString("&amp;")
+		case '\'':
+			b.WriteString("&#39;")
+		case '<':
+			b.WriteString("&lt;")
+		case '>':
+			b.WriteString("&gt;")
+		case '"':
+			b.WriteString("&#34;")
+		}
+		s = s[i+1:]
+	}
 }
 
 // href returns the tag's link when it is an absolute http(s) URL. Browsers

@@ -1,6 +1,8 @@
 package templates
 
 import (
+	"bytes"
+	stdhtml "html"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -117,6 +119,18 @@ func FuzzUnescapeAttr(f *testing.F) {
 		}
 		if got, want := unescapeAttr(v), tokenizerAttr(v); got != want {
 			t.Errorf("unescapeAttr(%q) = %q, want %q", v, got, want)
+		}
+	})
+}
+
+func FuzzWriteEscaped(f *testing.F) {
+	f.Add(`https://t.example/c?u=https://a.example/?x=1&y='2'<"3">`)
+	f.Add("")
+	f.Fuzz(func(t *testing.T, s string) {
+		var b bytes.Buffer
+		writeEscaped(&b, s)
+		if got, want := b.String(), stdhtml.EscapeString(s); got != want {
+			t.Errorf("writeEscaped(%q) = %q, want %q", s, got, want)
 		}
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -22,12 +23,10 @@ const textWidth = 76
 // document with the package's tag scanner rather than a full tokenizer; the
 // text between tags is cut and decoded as the HTML tokenizer does it.
 func TextFromHTML(body string) string {
-	var w textWriter
-	w.out.Grow(len(body) / 2) // emails are mostly markup
-	var para [512]byte
-	w.para = para[:0]
-	var e element
-	s := tagScanner{src: body, element: &e}
+	w := textWriters.Get().(*textWriter)
+	defer w.release()
+	e := &w.element
+	s := tagScanner{src: body, element: e}
 	text := 0 // where the text not yet given to w begins
 	for s.pos < len(body) {
 		if s.rawText != "" {
@@ -54,7 +53,7 @@ func TextFromHTML(body string) string {
 		w.text(body[text:start])
 		text = s.pos
 		if ok {
-			w.tag(t.name, t.closing, &e)
+			w.tag(t.name, t.closing, e)
 		}
 	}
 	w.text(body[text:])
@@ -384,10 +383,29 @@ func void(name string) bool {
 	return false
 }
 
+// textWriters keeps writers, with their buffers, between conversions: one
+// runs for every message sent without a text template.
+var textWriters = sync.Pool{New: func() any { return new(textWriter) }}
+
+// release empties w, keeping its buffers unless a very large document
+// grew them, and puts it back in textWriters.
+func (w *textWriter) release() {
+	if w.out.Cap() > 256<<10 || cap(w.para) > 256<<10 {
+		return
+	}
+	// Clear what refers to the document, so that the pool does not keep it.
+	clear(w.links[:cap(w.links)])
+	clear(w.lists[:cap(w.lists)])
+	out := w.out
+	out.Reset()
+	*w = textWriter{out: out, para: w.para[:0], links: w.links[:0], lists: w.lists[:0]}
+	textWriters.Put(w)
+}
+
 // textWriter collects the inline text of the current block in para and
 // writes it out, wrapped and indented, when the block ends.
 type textWriter struct {
-	out       strings.Builder
+	out       bytes.Buffer
 	para      []byte
 	spaced    bool // para may hold spaces in a row, from a link's URL
 	space     bool // whitespace was seen since the last word
@@ -400,6 +418,7 @@ type textWriter struct {
 	pre       int
 	skip      string // the element being skipped, and how deeply it nests
 	skipDepth int
+	element   element // the attributes of the start tag being read
 }
 
 type list struct {
