@@ -19,28 +19,22 @@ func QueueBatch(ctx context.Context, db *sqlx.DB, campaignID int64, size int) (i
 	if err := db.GetContext(ctx, &batch, `SELECT nextval('recipient_batches')`); err != nil {
 		return 0, 0, fmt.Errorf("campaigns: batch id: %w", err)
 	}
-	stmt, err := prepare(ctx, db, queueSQL)
-	if err != nil {
-		return 0, 0, fmt.Errorf("campaigns: queue batch: %w", err)
-	}
-	res, err := stmt.ExecContext(ctx, campaignID, size, batch)
+	// SKIP LOCKED lets several dispatchers run at once without taking the
+	// same rows; each row lands in exactly one batch.
+	res, err := db.ExecContext(ctx, `
+		WITH picked AS (
+			SELECT id FROM recipients
+			WHERE campaign_id = $1 AND status = 'pending' AND next_attempt_at <= now()
+			ORDER BY next_attempt_at, id LIMIT $2
+			FOR UPDATE SKIP LOCKED)
+		UPDATE recipients r SET status = 'queued', batch_id = $3, queued_at = now()
+		FROM picked WHERE r.id = picked.id`, campaignID, size, batch)
 	if err != nil {
 		return 0, 0, fmt.Errorf("campaigns: queue batch: %w", err)
 	}
 	n, _ := res.RowsAffected()
 	return batch, int(n), nil
 }
-
-// SKIP LOCKED lets several dispatchers run at once without taking the
-// same rows; each row lands in exactly one batch.
-const queueSQL = `
-	WITH picked AS (
-		SELECT id FROM recipients
-		WHERE campaign_id = $1 AND status = 'pending' AND next_attempt_at <= now()
-		ORDER BY next_attempt_at, id LIMIT $2
-		FOR UPDATE SKIP LOCKED)
-	UPDATE recipients r SET status = 'queued', batch_id = $3, queued_at = now()
-	FROM picked WHERE r.id = picked.id`
 
 // Claimed is a recipient a worker is about to mail, with what the message
 // needs from the contact as it is now.
@@ -81,17 +75,7 @@ type Claimed struct {
 // table before sending began.
 func ClaimChunk(ctx context.Context, db *sqlx.DB, campaignID, batch int64, n int, msgDomain string) ([]Claimed, error) {
 	out := []Claimed{}
-	stmt, err := prepare(ctx, db, claimSQL)
-	if err == nil {
-		err = stmt.SelectContext(ctx, &out, batch, n, msgDomain, campaignID)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("campaigns: claim batch %d: %w", batch, err)
-	}
-	return out, nil
-}
-
-const claimSQL = `
+	err := db.SelectContext(ctx, &out, `
 		WITH picked AS (
 			SELECT r.id FROM recipients r
 			WHERE r.batch_id = $1 AND r.status = 'queued'
@@ -118,7 +102,12 @@ const claimSQL = `
 				WHERE p.campaign_id = u.campaign_id AND p.contact_id = u.contact_id AND p.step < u.step
 				ORDER BY p.step), NULL) END AS thread
 		FROM u JOIN contacts c ON c.id = u.contact_id LEFT JOIN organisations o ON o.id = c.organisation_id
-		ORDER BY u.id`
+		ORDER BY u.id`, batch, n, msgDomain, campaignID)
+	if err != nil {
+		return nil, fmt.Errorf("campaigns: claim batch %d: %w", batch, err)
+	}
+	return out, nil
+}
 
 // The outcomes of one send attempt.
 const (
@@ -147,18 +136,7 @@ func RecordResults(ctx context.Context, db *sqlx.DB, results []Result) error {
 		return nil
 	}
 	ids, contacts, outcomes, errs, retry, at := resultArrays(results)
-	stmt, err := prepare(ctx, db, recordSQL)
-	if err == nil {
-		_, err = stmt.ExecContext(ctx,
-			pq.Array(ids), pq.Array(contacts), pq.Array(outcomes), pq.Array(errs), pq.Array(retry), pq.Array(at))
-	}
-	if err != nil {
-		return fmt.Errorf("campaigns: record %d results: %w", len(results), err)
-	}
-	return nil
-}
-
-const recordSQL = `
+	_, err := db.ExecContext(ctx, `
 		WITH r AS (
 			SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[])
 				AS t(id, contact_id, outcome, error, retry_at, at)),
@@ -171,7 +149,13 @@ const recordSQL = `
 				batch_id = CASE WHEN r.outcome = 'pending' THEN NULL ELSE x.batch_id END
 			FROM r WHERE x.id = r.id AND x.status = 'sending')
 		UPDATE contacts c SET bounced_at = r.at, updated_at = now()
-		FROM r WHERE c.id = r.contact_id AND r.outcome = 'bounced' AND c.bounced_at IS NULL`
+		FROM r WHERE c.id = r.contact_id AND r.outcome = 'bounced' AND c.bounced_at IS NULL`,
+		pq.Array(ids), pq.Array(contacts), pq.Array(outcomes), pq.Array(errs), pq.Array(retry), pq.Array(at))
+	if err != nil {
+		return fmt.Errorf("campaigns: record %d results: %w", len(results), err)
+	}
+	return nil
+}
 
 func resultArrays(results []Result) ([]int64, []int64, []string, []string, []*time.Time, []time.Time) {
 	ids := make([]int64, len(results))
