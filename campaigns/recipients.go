@@ -19,22 +19,28 @@ func QueueBatch(ctx context.Context, db *sqlx.DB, campaignID int64, size int) (i
 	if err := db.GetContext(ctx, &batch, `SELECT nextval('recipient_batches')`); err != nil {
 		return 0, 0, fmt.Errorf("campaigns: batch id: %w", err)
 	}
-	// SKIP LOCKED lets several dispatchers run at once without taking the
-	// same rows; each row lands in exactly one batch.
-	res, err := db.ExecContext(ctx, `
-		WITH picked AS (
-			SELECT id FROM recipients
-			WHERE campaign_id = $1 AND status = 'pending' AND next_attempt_at <= now()
-			ORDER BY next_attempt_at, id LIMIT $2
-			FOR UPDATE SKIP LOCKED)
-		UPDATE recipients r SET status = 'queued', batch_id = $3, queued_at = now()
-		FROM picked WHERE r.id = picked.id`, campaignID, size, batch)
+	stmt, err := prepare(ctx, db, queueSQL)
+	if err != nil {
+		return 0, 0, fmt.Errorf("campaigns: queue batch: %w", err)
+	}
+	res, err := stmt.ExecContext(ctx, campaignID, size, batch)
 	if err != nil {
 		return 0, 0, fmt.Errorf("campaigns: queue batch: %w", err)
 	}
 	n, _ := res.RowsAffected()
 	return batch, int(n), nil
 }
+
+// SKIP LOCKED lets several dispatchers run at once without taking the
+// same rows; each row lands in exactly one batch.
+const queueSQL = `
+	WITH picked AS (
+		SELECT id FROM recipients
+		WHERE campaign_id = $1 AND status = 'pending' AND next_attempt_at <= now()
+		ORDER BY next_attempt_at, id LIMIT $2
+		FOR UPDATE SKIP LOCKED)
+	UPDATE recipients r SET status = 'queued', batch_id = $3, queued_at = now()
+	WHERE r.id = ANY(ARRAY(SELECT id FROM picked))`
 
 // Claimed is a recipient a worker is about to mail, with what the message
 // needs from the contact as it is now.
@@ -75,7 +81,17 @@ type Claimed struct {
 // table before sending began.
 func ClaimChunk(ctx context.Context, db *sqlx.DB, campaignID, batch int64, n int, msgDomain string) ([]Claimed, error) {
 	out := []Claimed{}
-	err := db.SelectContext(ctx, &out, `
+	stmt, err := prepare(ctx, db, claimSQL)
+	if err == nil {
+		err = stmt.SelectContext(ctx, &out, batch, n, msgDomain, campaignID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("campaigns: claim batch %d: %w", batch, err)
+	}
+	return out, nil
+}
+
+const claimSQL = `
 		WITH picked AS (
 			SELECT r.id FROM recipients r
 			WHERE r.batch_id = $1 AND r.status = 'queued'
@@ -84,7 +100,7 @@ func ClaimChunk(ctx context.Context, db *sqlx.DB, campaignID, batch int64, n int
 		u AS (
 			UPDATE recipients r SET status = 'sending', claimed_at = now(), attempts = attempts + 1,
 				message_id = coalesce(r.message_id, 'r' || r.id || '.' || substr(md5(random()::text), 1, 12) || '@' || $3)
-			FROM picked WHERE r.id = picked.id
+			WHERE r.id = ANY(ARRAY(SELECT id FROM picked))
 			RETURNING r.id, r.campaign_id, r.contact_id, r.step, r.attempts, r.message_id)
 		SELECT u.id, u.campaign_id, u.contact_id, u.step, u.attempts, u.message_id, c.email, c.first_name, c.last_name,
 			c.job_title, c.seniority, coalesce(o.name, '') AS organisation, coalesce(o.type, '') AS organisation_type,
@@ -102,12 +118,7 @@ func ClaimChunk(ctx context.Context, db *sqlx.DB, campaignID, batch int64, n int
 				WHERE p.campaign_id = u.campaign_id AND p.contact_id = u.contact_id AND p.step < u.step
 				ORDER BY p.step), NULL) END AS thread
 		FROM u JOIN contacts c ON c.id = u.contact_id LEFT JOIN organisations o ON o.id = c.organisation_id
-		ORDER BY u.id`, batch, n, msgDomain, campaignID)
-	if err != nil {
-		return nil, fmt.Errorf("campaigns: claim batch %d: %w", batch, err)
-	}
-	return out, nil
-}
+		ORDER BY u.id`
 
 // The outcomes of one send attempt.
 const (
@@ -131,12 +142,28 @@ type Result struct {
 // RecordResults writes a chunk's outcomes in one statement and suppresses
 // bounced addresses. An outcome shows on the contact's timeline from its
 // recipient row (finished_at), not from an activities row per message.
-func RecordResults(ctx context.Context, db *sqlx.DB, results []Result) error {
+//
+// batch is the batch the rows were claimed from: looking them up by it
+// keeps the statement to the batch's rows whatever the planner's
+// statistics say. Statistics taken before sending began see no row in
+// sending, so with only the ids to go by, the planner scanned every row in
+// flight (thousands, for every 25 messages) rather than use the primary key.
+func RecordResults(ctx context.Context, db *sqlx.DB, batch int64, results []Result) error {
 	if len(results) == 0 {
 		return nil
 	}
 	ids, contacts, outcomes, errs, retry, at := resultArrays(results)
-	_, err := db.ExecContext(ctx, `
+	// Planned for each call, unlike the queue and claim: without the
+	// arrays' sizes a generic plan joins by hash over every row in flight.
+	_, err := db.ExecContext(ctx, recordSQL,
+		pq.Array(ids), pq.Array(contacts), pq.Array(outcomes), pq.Array(errs), pq.Array(retry), pq.Array(at), batch)
+	if err != nil {
+		return fmt.Errorf("campaigns: record %d results: %w", len(results), err)
+	}
+	return nil
+}
+
+const recordSQL = `
 		WITH r AS (
 			SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[])
 				AS t(id, contact_id, outcome, error, retry_at, at)),
@@ -147,15 +174,9 @@ func RecordResults(ctx context.Context, db *sqlx.DB, results []Result) error {
 				bounced_at = CASE WHEN r.outcome = 'bounced' THEN r.at ELSE x.bounced_at END,
 				finished_at = CASE WHEN r.outcome = 'pending' THEN NULL ELSE r.at END,
 				batch_id = CASE WHEN r.outcome = 'pending' THEN NULL ELSE x.batch_id END
-			FROM r WHERE x.id = r.id AND x.status = 'sending')
+			FROM r WHERE x.batch_id = $7 AND x.id = r.id AND x.status = 'sending')
 		UPDATE contacts c SET bounced_at = r.at, updated_at = now()
-		FROM r WHERE c.id = r.contact_id AND r.outcome = 'bounced' AND c.bounced_at IS NULL`,
-		pq.Array(ids), pq.Array(contacts), pq.Array(outcomes), pq.Array(errs), pq.Array(retry), pq.Array(at))
-	if err != nil {
-		return fmt.Errorf("campaigns: record %d results: %w", len(results), err)
-	}
-	return nil
-}
+		FROM r WHERE c.id = r.contact_id AND r.outcome = 'bounced' AND c.bounced_at IS NULL`
 
 func resultArrays(results []Result) ([]int64, []int64, []string, []string, []*time.Time, []time.Time) {
 	ids := make([]int64, len(results))

@@ -47,7 +47,7 @@ func (w *Worker) sendBatch(ctx context.Context, batch int64, c campaigns.Campaig
 		if err != nil || len(rows) == 0 {
 			return err
 		}
-		unsent, err := w.sendChunk(ctx, c, comp, rows)
+		unsent, err := w.sendChunk(ctx, c, comp, batch, rows)
 		if err != nil {
 			return err
 		}
@@ -68,8 +68,8 @@ func (w *Worker) stillSending(ctx context.Context, c campaigns.Campaign) bool {
 // sendChunk sends claimed rows within their reserved slots, recording
 // outcomes as it goes, and returns the ids of rows it did not get to
 // (throttle horizon, pause, shutdown), which go back to pending.
-func (w *Worker) sendChunk(ctx context.Context, c campaigns.Campaign, comp *campaigns.Composer, rows []campaigns.Claimed) ([]int64, error) {
-	rec := recorder{w: w}
+func (w *Worker) sendChunk(ctx context.Context, c campaigns.Campaign, comp *campaigns.Composer, batch int64, rows []campaigns.Claimed) ([]int64, error) {
+	rec := recorder{w: w, batch: batch}
 	defer rec.report(ctx, c.ID)
 	var mailable []campaigns.Claimed
 	for _, r := range rows {
@@ -127,6 +127,7 @@ const recordEvery = 25
 // recorder buffers outcomes and writes them in one statement.
 type recorder struct {
 	w       *Worker
+	batch   int64 // the rows' batch
 	pending []campaigns.Result
 	retries int    // temporary failures in this chunk
 	lastErr string // the last one's error
@@ -162,7 +163,7 @@ func maskAddresses(s string) string {
 }
 
 func (r *recorder) flush(ctx context.Context) error {
-	err := campaigns.RecordResults(context.WithoutCancel(ctx), r.w.DB, r.pending)
+	err := campaigns.RecordResults(context.WithoutCancel(ctx), r.w.DB, r.batch, r.pending)
 	countOutcomes(r.pending)
 	r.pending = r.pending[:0]
 	return err
