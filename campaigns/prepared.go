@@ -8,14 +8,14 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-// The queue and claim statements run for every 50 to 100 messages, and
-// Postgres took longer to plan the claim (about 0.9 ms) than to run it.
-// They are prepared once per database handle (database/sql prepares them
-// again on each pooled connection as needed), and written so that
-// Postgres's generic plan for them is as good as a planned one: the rows
-// to update are handed over as an array of ids (id = ANY(ARRAY(...))), so
-// they are found by primary key whatever the row estimates say, rather
-// than by a hash join over a scan of the table.
+// The queue, claim and record statements run for every 25 to 100
+// messages, and Postgres took longer to plan the claim (about 0.9 ms) than
+// to run it. They are prepared once per database handle (database/sql
+// prepares them again on each pooled connection as needed), and written so
+// that Postgres's generic plan for them is as good as a planned one: the
+// rows to update are found by primary key (id = ANY(ARRAY(...))) or by
+// their batch, whatever the row estimates say, rather than by a hash join
+// over a scan of the table.
 var prepared sync.Map // preparedKey -> *sqlx.Stmt
 
 type preparedKey struct {

@@ -153,10 +153,11 @@ func RecordResults(ctx context.Context, db *sqlx.DB, batch int64, results []Resu
 		return nil
 	}
 	ids, contacts, outcomes, errs, retry, at := resultArrays(results)
-	// Planned for each call, unlike the queue and claim: without the
-	// arrays' sizes a generic plan joins by hash over every row in flight.
-	_, err := db.ExecContext(ctx, recordSQL,
-		pq.Array(ids), pq.Array(contacts), pq.Array(outcomes), pq.Array(errs), pq.Array(retry), pq.Array(at), batch)
+	stmt, err := prepare(ctx, db, recordSQL)
+	if err == nil {
+		_, err = stmt.ExecContext(ctx,
+			pq.Array(ids), pq.Array(contacts), pq.Array(outcomes), pq.Array(errs), pq.Array(retry), pq.Array(at), batch)
+	}
 	if err != nil {
 		return fmt.Errorf("campaigns: record %d results: %w", len(results), err)
 	}
