@@ -350,10 +350,11 @@ func (s *SMTP) dial(ctx context.Context) (*smtpConn, error) {
 		return nil, classify(ctx, stageAuth, err)
 	}
 	c.pipelining, _ = sc.Extension("PIPELINING")
-	for _, ext := range []string{"8BITMIME", "SMTPUTF8"} {
-		if ok, _ := sc.Extension(ext); ok {
-			c.mailParams += map[string]string{"8BITMIME": " BODY=8BITMIME", "SMTPUTF8": " SMTPUTF8"}[ext]
-		}
+	if ok, _ := sc.Extension("8BITMIME"); ok {
+		c.mailParams += " BODY=8BITMIME"
+	}
+	if ok, _ := sc.Extension("SMTPUTF8"); ok {
+		c.mailParams += " SMTPUTF8"
 	}
 	return c, nil
 }

@@ -1,6 +1,7 @@
 package worker
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/ecdsa"
@@ -758,4 +759,79 @@ func BenchmarkSMTPSend(b *testing.B) {
 	}
 	wg.Wait()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+}
+
+// A server that refuses the recipient but still accepts DATA (against RFC
+// 2920) gets an empty message to end it; the refusal is reported and the
+// connection carries the next message.
+func TestSMTPPipeliningStrayData(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	got := make(chan []string, 1)
+	go func() {
+		conn, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		r := bufio.NewReader(conn)
+		conn.Write([]byte("220 stray ESMTP\r\n"))
+		var lines []string
+		refused := false
+		for {
+			line, err := r.ReadString('\n')
+			if err != nil {
+				got <- lines
+				return
+			}
+			lines = append(lines, strings.TrimRight(line, "\r\n"))
+			switch verb := strings.ToUpper(strings.Fields(line + " x")[0]); {
+			case verb == "EHLO":
+				conn.Write([]byte("250-stray\r\n250 PIPELINING\r\n"))
+			case verb == "RCPT" && !refused:
+				refused = true
+				conn.Write([]byte("550 5.1.1 No such user\r\n"))
+			case verb == "DATA":
+				conn.Write([]byte("354 go ahead\r\n"))
+				for { // up to the lone dot
+					l, err := r.ReadString('\n')
+					if err != nil || l == ".\r\n" {
+						break
+					}
+				}
+				lines = append(lines, ".")
+				conn.Write([]byte("250 2.0.0 OK\r\n"))
+			case verb == "QUIT":
+				conn.Write([]byte("221 bye\r\n"))
+				got <- lines
+				return
+			default:
+				conn.Write([]byte("250 OK\r\n"))
+			}
+		}
+	}()
+	host, port, _ := net.SplitHostPort(ln.Addr().String())
+	p, _ := strconv.Atoi(port)
+	s := newTestSMTP(t, SMTPConfig{Host: host, Port: p, TLS: TLSNone, Timeout: 5 * time.Second})
+	err = s.Send(context.Background(), "ana@outreach.example.org", "gone@example.net", testRaw(t, "gone@example.net"))
+	var se *SendError
+	if !errors.As(err, &se) || se.Code != 550 || se.Temporary {
+		t.Fatalf("refused recipient: %v, want a permanent 550", err)
+	}
+	if err := s.Send(context.Background(), "ana@outreach.example.org", "lea@example.net", testRaw(t, "lea@example.net")); err != nil {
+		t.Fatalf("next message on the same connection: %v", err)
+	}
+	s.Close()
+	var ends int
+	for _, l := range <-got {
+		if l == "." {
+			ends++
+		}
+	}
+	if ends != 2 { // the empty message that ended the stray DATA, then the real one
+		t.Errorf("%d messages ended, want 2", ends)
+	}
 }
