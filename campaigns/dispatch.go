@@ -60,21 +60,22 @@ func MaterializeFollowUps(ctx context.Context, db sqlx.ExecerContext) (int64, er
 	return n, analyzeRecipients(ctx, db, n)
 }
 
-// FinishCompleted marks running campaigns done when nothing is left to send
-// and no follow-up can still come due. It runs on every dispatcher tick, so
+// FinishCompleted marks running campaigns done when their audience
+// snapshot is complete, nothing is left to send and no follow-up can still
+// come due. It runs on every dispatcher tick, so
 // it first finds, by index, the few campaigns with nothing in flight, and
 // only for those looks for follow-ups still to come.
 func FinishCompleted(ctx context.Context, db sqlx.ExtContext) ([]int64, error) {
 	var idle []int64
 	err := sqlx.SelectContext(ctx, db, &idle, `SELECT k.id FROM campaigns k WHERE k.status = 'running'
-		AND NOT EXISTS (SELECT 1 FROM recipients r WHERE r.campaign_id = k.id AND r.status IN ('pending', 'queued', 'sending'))`)
+		AND k.snapshot_after IS NULL AND NOT EXISTS (SELECT 1 FROM recipients r WHERE r.campaign_id = k.id AND r.status IN ('pending', 'queued', 'sending'))`)
 	if err != nil {
 		return nil, fmt.Errorf("campaigns: finish: %w", err)
 	}
 	var done []int64
 	for _, id := range idle {
 		res, err := db.ExecContext(ctx, `UPDATE campaigns k SET status = 'done', finished_at = now(), updated_at = now()
-			WHERE k.id = $1 AND k.status = 'running'
+			WHERE k.id = $1 AND k.status = 'running' AND k.snapshot_after IS NULL
 			AND NOT EXISTS (SELECT 1 FROM recipients r WHERE r.campaign_id = k.id AND r.status IN ('pending', 'queued', 'sending'))
 			AND NOT EXISTS (
 				SELECT 1 FROM recipients p JOIN campaign_steps s ON s.campaign_id = p.campaign_id AND s.position = p.step + 1

@@ -116,7 +116,8 @@ func transition(ctx context.Context, db *sqlx.DB, id int64, action string, apply
 	return ByID(ctx, db, id)
 }
 
-// start marks a campaign running and snapshots its audience as step 0.
+// start marks a campaign running and snapshots its audience as step 0:
+// the first slice of it here, the rest by the dispatcher (ContinueSnapshots).
 func start(ctx context.Context, tx *sqlx.Tx, c Campaign, opts segment.Options) error {
 	if c.Notice != "" {
 		return startNotice(ctx, tx, c)
@@ -125,23 +126,14 @@ func start(ctx context.Context, tx *sqlx.Tx, c Campaign, opts segment.Options) e
 	if err != nil {
 		return err
 	}
-	args := segment.NewArgs(2)
-	cond, err := segment.Where(where, args, opts)
+	s, err := takeSlice(ctx, tx, c.ID, where, 0, opts)
 	if err != nil {
-		return invalid("audience", "%v", err)
+		return err
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO recipients (campaign_id, step, contact_id, seniority, organisation_id,
-			organisation, organisation_type, country, language, topics)
-		SELECT $1, 0, c.id, c.seniority, c.organisation_id, coalesce(o.name, ''), coalesce(o.type, ''),
-			c.country, c.language, c.topics
-		FROM contacts c LEFT JOIN organisations o ON o.id = c.organisation_id
-		WHERE c.erased_at IS NULL AND (`+cond+`)
-		ON CONFLICT (campaign_id, step, contact_id) DO NOTHING`, append([]any{c.ID}, args.Values()...)...)
-	if err != nil {
-		return fmt.Errorf("snapshot audience: %w", err)
+	if err := saveCursor(ctx, tx, c.ID, where, s); err != nil {
+		return err
 	}
-	n, _ := res.RowsAffected()
-	if err := analyzeRecipients(ctx, tx, n); err != nil {
+	if err := analyzeRecipients(ctx, tx, s.Added); err != nil {
 		return err
 	}
 	_, err = tx.ExecContext(ctx, `UPDATE campaigns SET status = 'running', started_at = coalesce(started_at, now()),

@@ -2,6 +2,7 @@ package worker
 
 import (
 	"context"
+	"fmt"
 	"errors"
 	"strings"
 	"testing"
@@ -377,5 +378,29 @@ func TestArchivedBatchTaskIsReplaced(t *testing.T) {
 	r.waitStatus(c.ID, campaigns.StatusDone, 30*time.Second)
 	if got := r.sink.PerRecipient(); len(got) != n {
 		t.Errorf("%d of %d recipients mailed after their batch's task was archived", len(got), n)
+	}
+}
+
+// An audience larger than a snapshot slice starts sending after the first
+// slice; the dispatcher takes the rest while the first messages go out,
+// and everyone is mailed exactly once.
+func TestLargeAudienceIsMailedWhileItsSnapshotCompletes(t *testing.T) {
+	const n = 12_000 // three slices
+	r := newRig(t, contactsCSV(n, func(i int) string { return fmt.Sprintf("org%d.example.org", i%50) }))
+	c := r.create(basicInput(""))
+	r.run(r.worker(Config{}))
+	r.send(c.ID)
+	if got := r.counts(c.ID).Recipients; got >= n {
+		t.Errorf("%d recipients right after the send, want only the first slice", got)
+	}
+	r.waitStatus(c.ID, campaigns.StatusDone, 2*time.Minute)
+	got := r.sink.PerRecipient()
+	for addr, k := range got {
+		if k != 1 {
+			t.Errorf("%s got %d messages", addr, k)
+		}
+	}
+	if len(got) != n || r.counts(c.ID).Sent != n {
+		t.Errorf("%d of %d recipients mailed, counts %+v", len(got), n, r.counts(c.ID))
 	}
 }

@@ -16,7 +16,7 @@ import (
 const dispatchLock = 7_420_002
 
 // Dispatch runs the dispatcher until ctx ends: it starts due campaigns,
-// creates due follow-ups, queues batches of recipients and enqueues their
+// continues their audience snapshots, creates due follow-ups, queues batches of recipients and enqueues their
 // tasks, re-enqueues batches whose task Redis lost, resolves rows left by
 // dead workers and marks finished campaigns done.
 func (w *Worker) Dispatch(ctx context.Context) error {
@@ -57,6 +57,9 @@ func (w *Worker) dispatchOnce(ctx context.Context, client *asynq.Client, insp *a
 	}
 	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, dispatchLock)
 	if _, err := campaigns.StartDue(ctx, w.DB, w.Segment); err != nil {
+		return err
+	}
+	if err := campaigns.ContinueSnapshots(ctx, w.DB, w.Segment); err != nil {
 		return err
 	}
 	if n%20 == 0 {
