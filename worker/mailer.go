@@ -1,6 +1,7 @@
 package worker
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -487,13 +488,9 @@ func (c *smtpConn) pipelined(ctx context.Context, from, to string, raw []byte) e
 	case errs[2] != nil:
 		return classify(ctx, stageData, errs[2])
 	}
-	w := t.DotWriter()
-	if _, err := w.Write(raw); err != nil {
-		return classify(ctx, stageBody, err)
-	}
-	// Close sends the final dot. Losing the connection from here on is
-	// ambiguous: the server may have accepted the message.
-	if err := w.Close(); err != nil {
+	// Losing the connection from here on is ambiguous: the server may
+	// have accepted the message.
+	if err := writeData(t, raw); err != nil {
 		return classify(ctx, stageEnd, err)
 	}
 	if _, _, err := t.ReadResponse(250); err != nil {
@@ -502,6 +499,36 @@ func (c *smtpConn) pipelined(ctx context.Context, from, to string, raw []byte) e
 	c.sent++
 	return nil
 }
+
+// writeData sends a message after DATA's 354: dot-stuffed, with CRLF line
+// ends, then the lone dot (RFC 5321 4.5.2). textproto's DotWriter does
+// this a byte at a time, 15 µs for a 6 KB invitation; a message built here
+// has CRLF line ends throughout and rarely a line that starts with a dot,
+// so it goes out as it is, and any other through DotWriter.
+func writeData(t *textproto.Conn, raw []byte) error {
+	if !needsDotWriter(raw) {
+		t.W.Write(raw)
+		t.W.WriteString(".\r\n")
+		return t.W.Flush()
+	}
+	w := t.DotWriter()
+	if _, err := w.Write(raw); err != nil {
+		return err
+	}
+	return w.Close()
+}
+
+// needsDotWriter reports whether raw has a line that starts with a dot, a
+// CR or LF that is not part of a CRLF, or no line end at its end.
+func needsDotWriter(raw []byte) bool {
+	if len(raw) < 2 || raw[0] == '.' || !bytes.HasSuffix(raw, crlf) || bytes.Contains(raw, dotLine) {
+		return true
+	}
+	n := bytes.Count(raw, crlf)
+	return bytes.Count(raw, lf) != n || bytes.Count(raw, cr) != n
+}
+
+var lf, dotLine = []byte("\n"), []byte("\n.")
 
 // endStrayData ends a DATA phase the server should not have begun.
 func (c *smtpConn) endStrayData() error {
