@@ -11,7 +11,8 @@ import (
 // DotWriter, the reference, sends.
 func dataBytes(raw []byte) (got, want []byte) {
 	var g, w bytes.Buffer
-	writeData(textproto.NewConn(nopCloser{&g}), raw)
+	var buf []byte
+	writeData(textproto.NewConn(nopCloser{&g}), raw, &buf)
 	ref := textproto.NewWriter(bufio.NewWriter(&w)).DotWriter()
 	ref.Write(raw)
 	ref.Close()
@@ -59,4 +60,27 @@ func FuzzWriteData(f *testing.F) {
 			t.Fatalf("%q:\n got %q\nwant %q", raw, got, want)
 		}
 	})
+}
+
+type countingWriter struct{ writes int }
+
+func (w *countingWriter) Write(p []byte) (int, error) { w.writes++; return len(p), nil }
+func (w *countingWriter) Read([]byte) (int, error)    { return 0, nil }
+func (w *countingWriter) Close() error                { return nil }
+
+// A message larger than the connection's write buffer and its final dot
+// reach the server in one write, not two: each write wakes the server.
+func TestWriteDataIsOneWrite(t *testing.T) {
+	raw := bytes.Repeat([]byte("a line of an invitation, long enough to fill buffers\r\n"), 200) // 11 KB
+	var w countingWriter
+	var buf []byte
+	for range 2 { // the second message reuses the connection's buffer
+		w.writes = 0
+		if err := writeData(textproto.NewConn(&w), raw, &buf); err != nil {
+			t.Fatal(err)
+		}
+		if w.writes != 1 {
+			t.Errorf("%d writes for one message, want 1", w.writes)
+		}
+	}
 }
