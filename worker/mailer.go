@@ -72,7 +72,10 @@ type smtpConn struct {
 	// 2920); mailParams are what go-mail's Mail would add to MAIL FROM.
 	pipelining bool
 	mailParams string
-	data       []byte // a message and its final dot, to go out in one write
+	// chunking: the server takes a message as a BDAT chunk (RFC 3030),
+	// which with pipelining makes a whole transaction one write.
+	chunking bool
+	data     []byte // what goes out in one write: a message and its framing
 }
 
 // NewSMTP prepares a sender for cfg, applying the same defaults as
@@ -352,6 +355,7 @@ func (s *SMTP) dial(ctx context.Context) (*smtpConn, error) {
 		return nil, classify(ctx, stageAuth, err)
 	}
 	c.pipelining, _ = sc.Extension("PIPELINING")
+	c.chunking, _ = sc.Extension("CHUNKING")
 	if ok, _ := sc.Extension("8BITMIME"); ok {
 		c.mailParams += " BODY=8BITMIME"
 	}
@@ -429,6 +433,9 @@ func (c *smtpConn) reset(ctx context.Context, timeout time.Duration) error {
 // transaction runs MAIL, RCPT and DATA for one message.
 func (c *smtpConn) transaction(ctx context.Context, timeout time.Duration, from, to string, raw []byte) error {
 	defer c.guard(ctx, timeout)()
+	if c.pipelining && c.chunking && canonical(raw) {
+		return c.chunked(ctx, from, to, raw)
+	}
 	if c.pipelining {
 		return c.pipelined(ctx, from, to, raw)
 	}
@@ -501,6 +508,52 @@ func (c *smtpConn) pipelined(ctx context.Context, from, to string, raw []byte) e
 	return nil
 }
 
+// chunked is pipelined for a server that also offers CHUNKING: MAIL, RCPT
+// and the whole message as one "BDAT n LAST" chunk go out in one write and
+// their three replies come back together, one round trip per message
+// instead of two. BDAT gives the message's length, so nothing is
+// dot-stuffed, and a server that refused MAIL or RCPT still reads and
+// drops the chunk (RFC 3030 4.2), so the connection stays in step.
+//
+// The message is on its way before any reply, so a connection lost after
+// MAIL's reply leaves the outcome unknown. One lost before it is a server
+// that had closed the connection: it answers commands in order and cannot
+// have taken a message without answering MAIL first.
+func (c *smtpConn) chunked(ctx context.Context, from, to string, raw []byte) error {
+	t := c.sc.Text
+	b := append(c.data[:0], "MAIL FROM:<"...)
+	b = append(append(append(b, from...), '>'), c.mailParams...)
+	b = append(append(append(b, "\r\nRCPT TO:<"...), to...), ">\r\nBDAT "...)
+	b = append(strconv.AppendInt(b, int64(len(raw)), 10), " LAST\r\n"...)
+	b = append(b, raw...)
+	if cap(b) <= maxDataBuffer {
+		c.data = b
+	}
+	t.W.Write(b)
+	if err := t.W.Flush(); err != nil {
+		return classify(ctx, stageMail, err) // not all of it left: nothing can have been taken
+	}
+	var errs [3]error
+	for i, st := range []stage{stageMail, stageRcptChunked, stageChunk} {
+		_, _, err := t.ReadResponse([]int{250, 25, 250}[i])
+		var reply *textproto.Error
+		if err != nil && !errors.As(err, &reply) {
+			return classify(ctx, st, err)
+		}
+		errs[i] = err
+	}
+	switch {
+	case errs[0] != nil:
+		return classify(ctx, stageMail, errs[0])
+	case errs[1] != nil:
+		return classify(ctx, stageRcpt, errs[1])
+	case errs[2] != nil:
+		return classify(ctx, stageChunk, errs[2])
+	}
+	c.sent++
+	return nil
+}
+
 // writeData sends a message after DATA's 354: dot-stuffed, with CRLF line
 // ends, then the lone dot (RFC 5321 4.5.2). textproto's DotWriter does
 // this a byte at a time, 15 µs for a 6 KB invitation; a message built here
@@ -531,11 +584,18 @@ const maxDataBuffer = 256 << 10
 // needsDotWriter reports whether raw has a line that starts with a dot, a
 // CR or LF that is not part of a CRLF, or no line end at its end.
 func needsDotWriter(raw []byte) bool {
-	if len(raw) < 2 || raw[0] == '.' || !bytes.HasSuffix(raw, crlf) || bytes.Contains(raw, dotLine) {
-		return true
+	return !canonical(raw) || raw[0] == '.' || bytes.Contains(raw, dotLine)
+}
+
+// canonical reports whether raw ends lines with CRLF only, its last line
+// included: what a message must be on the wire, where DotWriter would
+// otherwise fix it up and a BDAT chunk goes as it is.
+func canonical(raw []byte) bool {
+	if len(raw) < 2 || !bytes.HasSuffix(raw, crlf) {
+		return false
 	}
 	n := bytes.Count(raw, crlf)
-	return bytes.Count(raw, lf) != n || bytes.Count(raw, cr) != n
+	return bytes.Count(raw, lf) == n && bytes.Count(raw, cr) == n
 }
 
 var lf, dotLine = []byte("\n"), []byte("\n.")
@@ -636,6 +696,9 @@ var (
 	stageData    = stage{name: "DATA", refusal: true}
 	stageBody    = stage{name: "message body"}
 	stageEnd     = stage{name: "end of DATA", refusal: true, afterBody: true}
+	// With BDAT the message has left before RCPT is answered.
+	stageRcptChunked = stage{name: "RCPT TO", refusal: true, afterBody: true}
+	stageChunk       = stage{name: "BDAT", refusal: true, afterBody: true}
 )
 
 // classify turns an error from stage st into a *SendError. Our own

@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"fmt"
 	"net"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -16,7 +18,8 @@ import (
 // arrived and for whom, and does no per-byte work beyond finding the end
 // of the data. Server records whole messages through a full SMTP library,
 // which on a small machine takes as much CPU as the sender it measures.
-// It answers pipelined commands with one write.
+// It answers pipelined commands with one write, and takes messages after
+// DATA or as BDAT chunks (RFC 3030).
 type Counter struct {
 	Addr string
 
@@ -26,12 +29,18 @@ type Counter struct {
 	ln   net.Listener
 
 	noPipelining atomic.Bool
+	noChunking   atomic.Bool
 	flushes      atomic.Int64
 }
 
-// DisablePipelining stops offering PIPELINING to sessions that start
-// afterwards, for testing a client's one-command-at-a-time path.
+// DisablePipelining stops offering PIPELINING (and CHUNKING, which is of
+// no use without it) to sessions that start afterwards, for testing a
+// client's one-command-at-a-time path.
 func (c *Counter) DisablePipelining() { c.noPipelining.Store(true) }
+
+// DisableChunking stops offering CHUNKING to sessions that start
+// afterwards, for testing a client's DATA path.
+func (c *Counter) DisableChunking() { c.noChunking.Store(true) }
 
 // RoundTrips returns how many times the sink has answered: a client that
 // pipelines waits for fewer answers per message.
@@ -98,14 +107,16 @@ func (c *Counter) serve() {
 }
 
 var (
-	ehloReply = []byte("250-sink.test\r\n250-PIPELINING\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250 SIZE 52428800\r\n")
-	// The same without PIPELINING.
-	ehloPlainReply = []byte("250-sink.test\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250 SIZE 52428800\r\n")
-	okReply        = []byte("250 2.0.0 OK\r\n")
-	dataReply      = []byte("354 Go ahead\r\n")
-	byeReply       = []byte("221 2.0.0 Bye\r\n")
-	badReply       = []byte("502 5.5.2 Command not implemented\r\n")
-	endOfData      = []byte(".\r\n")
+	ehloReply = []byte("250-sink.test\r\n250-PIPELINING\r\n250-CHUNKING\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250 SIZE 52428800\r\n")
+	// The same without CHUNKING, and without either.
+	ehloPipeliningReply = []byte("250-sink.test\r\n250-PIPELINING\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250 SIZE 52428800\r\n")
+	ehloPlainReply      = []byte("250-sink.test\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250 SIZE 52428800\r\n")
+	okReply             = []byte("250 2.0.0 OK\r\n")
+	dataReply           = []byte("354 Go ahead\r\n")
+	byeReply            = []byte("221 2.0.0 Bye\r\n")
+	badReply            = []byte("502 5.5.2 Command not implemented\r\n")
+	badArgReply         = []byte("501 5.5.4 Syntax: BDAT size [LAST]\r\n")
+	endOfData           = []byte(".\r\n")
 )
 
 // session speaks just enough SMTP for a client that sends mail.
@@ -118,8 +129,11 @@ func (c *Counter) session(conn net.Conn) {
 		return w.Flush()
 	}
 	ehlo := ehloReply
-	if c.noPipelining.Load() {
+	switch {
+	case c.noPipelining.Load():
 		ehlo = ehloPlainReply
+	case c.noChunking.Load():
+		ehlo = ehloPipeliningReply
 	}
 	w.WriteString("220 sink.test ESMTP\r\n")
 	flush()
@@ -144,10 +158,20 @@ func (c *Counter) session(conn net.Conn) {
 			if !skipData(r) {
 				return
 			}
-			c.mu.Lock()
-			c.at = append(c.at, time.Now())
-			c.rcpt[to]++
-			c.mu.Unlock()
+			c.accepted(to)
+			w.Write(okReply)
+		case "BDAT":
+			size, last, ok := chunkHeader(line)
+			if !ok {
+				w.Write(badArgReply)
+				break
+			}
+			if _, err := r.Discard(size); err != nil {
+				return
+			}
+			if last {
+				c.accepted(to)
+			}
 			w.Write(okReply)
 		case "QUIT":
 			w.Write(byeReply)
@@ -162,6 +186,26 @@ func (c *Counter) session(conn net.Conn) {
 			}
 		}
 	}
+}
+
+func (c *Counter) accepted(to string) {
+	c.mu.Lock()
+	c.at = append(c.at, time.Now())
+	c.rcpt[to]++
+	c.mu.Unlock()
+}
+
+// chunkHeader reads "BDAT size [LAST]".
+func chunkHeader(line []byte) (size int, last, ok bool) {
+	f := strings.Fields(string(line))
+	if len(f) < 2 || len(f) > 3 {
+		return 0, false, false
+	}
+	n, err := strconv.ParseUint(f[1], 10, 31)
+	if err != nil || (len(f) == 3 && !strings.EqualFold(f[2], "LAST")) {
+		return 0, false, false
+	}
+	return int(n), len(f) == 3, true
 }
 
 // skipData reads up to the lone dot that ends a message.
