@@ -356,6 +356,7 @@ func (s *SMTP) dial(ctx context.Context) (*smtpConn, error) {
 	}
 	c.pipelining, _ = sc.Extension("PIPELINING")
 	c.chunking, _ = sc.Extension("CHUNKING")
+	c.chunking = c.chunking && !s.cfg.NoChunking
 	if ok, _ := sc.Extension("8BITMIME"); ok {
 		c.mailParams += " BODY=8BITMIME"
 	}

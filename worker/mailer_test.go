@@ -164,6 +164,7 @@ func (ss *sinkHandler) Rcpt(to string, _ *gosmtp.RcptOptions) error {
 		return &gosmtp.SMTPError{Code: 451, EnhancedCode: gosmtp.EnhancedCode{4, 7, 1}, Message: "Greylisted, try later"}
 	case "unknown":
 		return &gosmtp.SMTPError{Code: 550, EnhancedCode: gosmtp.EnhancedCode{5, 1, 1}, Message: "No such user"}
+	case "spam", "busy": // refused once the message is in: see Data
 	case "drop":
 		_ = ss.conn.Conn().Close()
 	case "slow":
@@ -179,6 +180,12 @@ func (ss *sinkHandler) Data(r io.Reader) error {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return err
+	}
+	switch local, _, _ := strings.Cut(ss.to, "@"); local {
+	case "spam":
+		return &gosmtp.SMTPError{Code: 554, EnhancedCode: gosmtp.EnhancedCode{5, 7, 1}, Message: "Looks like spam"}
+	case "busy":
+		return &gosmtp.SMTPError{Code: 452, EnhancedCode: gosmtp.EnhancedCode{4, 3, 1}, Message: "Queue full"}
 	}
 	ss.sink.received.Add(1)
 	if ss.sink.discard {
@@ -421,34 +428,45 @@ func TestSMTPConcurrentSend(t *testing.T) {
 	}
 }
 
+// Refusals keep their code and say where they came: at RCPT, or of the
+// message itself (at the end of DATA, or at BDAT when the server offers
+// CHUNKING). Each leaves the connection usable.
 func TestSMTPReplyCodes(t *testing.T) {
-	srv := startSink(t, nil)
-	s := newTestSMTP(t, srv.config())
-	tests := []struct {
-		to   string
-		want SendError
-	}{
-		{"tempfail@example.net", SendError{Temporary: true, Code: 451, Enhanced: "4.7.1", Msg: "RCPT TO: Greylisted, try later"}},
-		{"unknown@example.net", SendError{Temporary: false, Code: 550, Enhanced: "5.1.1", Msg: "RCPT TO: No such user"}},
-	}
-	for _, tt := range tests {
-		err := s.Send(context.Background(), "ana@outreach.example.org", tt.to, testRaw(t, tt.to))
-		var se *SendError
-		if !errors.As(err, &se) {
-			t.Fatalf("%s: error %v (%T), want *SendError", tt.to, err, err)
+	for _, chunking := range []bool{true, false} {
+		srv := startSink(t, nil)
+		cfg := srv.config()
+		cfg.NoChunking = !chunking
+		s := newTestSMTP(t, cfg)
+		end := map[bool]string{true: "BDAT", false: "end of DATA"}[chunking]
+		tests := []struct {
+			to   string
+			want SendError
+		}{
+			{"tempfail@example.net", SendError{Temporary: true, Code: 451, Enhanced: "4.7.1", Msg: "RCPT TO: Greylisted, try later"}},
+			{"unknown@example.net", SendError{Temporary: false, Code: 550, Enhanced: "5.1.1", Msg: "RCPT TO: No such user"}},
+			{"spam@example.net", SendError{Temporary: false, Code: 554, Enhanced: "5.7.1", Msg: end + ": Looks like spam"}},
+			{"busy@example.net", SendError{Temporary: true, Code: 452, Enhanced: "4.3.1", Msg: end + ": Queue full"}},
 		}
-		got := SendError{Temporary: se.Temporary, Code: se.Code, Enhanced: se.Enhanced, Msg: se.Msg}
-		if got != tt.want {
-			t.Errorf("%s: got %+v, want %+v", tt.to, got, tt.want)
+		for _, tt := range tests {
+			err := s.Send(context.Background(), "ana@outreach.example.org", tt.to, testRaw(t, tt.to))
+			var se *SendError
+			if !errors.As(err, &se) {
+				t.Fatalf("chunking %v, %s: error %v (%T), want *SendError", chunking, tt.to, err, err)
+			}
+			got := SendError{Temporary: se.Temporary, Code: se.Code, Enhanced: se.Enhanced, Msg: se.Msg}
+			if got != tt.want {
+				t.Errorf("chunking %v, %s: got %+v, want %+v", chunking, tt.to, got, tt.want)
+			}
 		}
-	}
-	// A refused recipient leaves the connection usable: the next message
-	// goes over the same connection.
-	if err := s.Send(context.Background(), "ana@outreach.example.org", "lea@example.net", testRaw(t, "lea@example.net")); err != nil {
-		t.Fatal(err)
-	}
-	if n := srv.accepts.Load(); n != 1 {
-		t.Errorf("used %d connections, want 1", n)
+		if err := s.Send(context.Background(), "ana@outreach.example.org", "lea@example.net", testRaw(t, "lea@example.net")); err != nil {
+			t.Fatal(err)
+		}
+		if n := srv.accepts.Load(); n != 1 {
+			t.Errorf("chunking %v: used %d connections, want 1", chunking, n)
+		}
+		if got := srv.messages(); len(got) != 1 || got[0].to != "lea@example.net" {
+			t.Errorf("chunking %v: the sink kept %d messages, want only lea's", chunking, len(got))
+		}
 	}
 }
 
@@ -470,22 +488,27 @@ func TestSMTPServerDown(t *testing.T) {
 	}
 }
 
-// The sink drops the connection when it reads RCPT. The message had gone
-// out with it as a BDAT chunk, so whether the server kept it is unknown.
+// The sink drops the connection when it reads RCPT. With BDAT the message
+// had gone out with it, so whether the server kept it is unknown; with
+// DATA it had not been sent.
 func TestSMTPServerDropsMidTransaction(t *testing.T) {
-	srv := startSink(t, nil)
-	s := newTestSMTP(t, srv.config())
-	ctx := context.Background()
-	err := s.Send(ctx, "ana@outreach.example.org", "drop@example.net", testRaw(t, "drop@example.net"))
-	var se *SendError
-	if !errors.As(err, &se) || !se.Temporary || se.Code != 0 || !se.Ambiguous {
-		t.Fatalf("dropped connection: got %#v, want temporary, no code, ambiguous", err)
-	}
-	if err := s.Send(ctx, "ana@outreach.example.org", "lea@example.net", testRaw(t, "lea@example.net")); err != nil {
-		t.Fatalf("Send after the drop: %v", err)
-	}
-	if n := srv.accepts.Load(); n != 2 {
-		t.Errorf("used %d connections, want 2 (the dropped one and a new one)", n)
+	for _, chunking := range []bool{true, false} {
+		srv := startSink(t, nil)
+		cfg := srv.config()
+		cfg.NoChunking = !chunking
+		s := newTestSMTP(t, cfg)
+		ctx := context.Background()
+		err := s.Send(ctx, "ana@outreach.example.org", "drop@example.net", testRaw(t, "drop@example.net"))
+		var se *SendError
+		if !errors.As(err, &se) || !se.Temporary || se.Code != 0 || se.Ambiguous != chunking {
+			t.Fatalf("chunking %v, dropped connection: got %#v, want temporary, no code, ambiguous %v", chunking, err, chunking)
+		}
+		if err := s.Send(ctx, "ana@outreach.example.org", "lea@example.net", testRaw(t, "lea@example.net")); err != nil {
+			t.Fatalf("chunking %v, Send after the drop: %v", chunking, err)
+		}
+		if n := srv.accepts.Load(); n != 2 {
+			t.Errorf("chunking %v: used %d connections, want 2 (the dropped one and a new one)", chunking, n)
+		}
 	}
 }
 

@@ -34,11 +34,15 @@ type SMTPConfig struct {
 	MaxConns           int           // connections open at once; 0 = DefaultSMTPMaxConns
 	HELO               string        // name sent in EHLO; empty = this machine's host name
 	Timeout            time.Duration // per dial and per message; 0 = DefaultSMTPTimeout
+	// NoChunking keeps to DATA with a server that offers CHUNKING: an
+	// escape hatch for a server (or a proxy in front of it) whose BDAT is
+	// broken. URL parameter chunking=off.
+	NoChunking bool
 }
 
 // ParseSMTPURL reads an account from a URL of the form
 //
-//	smtp://user:pass@host:port?tls=none|starttls|tls&per_minute=N&max_conns=N&helo=name&timeout=15s
+//	smtp://user:pass@host:port?tls=none|starttls|tls&per_minute=N&max_conns=N&helo=name&timeout=15s&chunking=off
 //
 // The scheme smtps:// means tls=tls. User and password are URL-decoded.
 // Errors name the part that is wrong and never contain the password.
@@ -152,8 +156,17 @@ func setParam(cfg *SMTPConfig, scheme, key, val string) error {
 		if err == nil && cfg.Timeout <= 0 {
 			return fmt.Errorf("timeout=%s: want a positive duration", val)
 		}
+	case "chunking":
+		switch strings.ToLower(val) {
+		case "on":
+			cfg.NoChunking = false
+		case "off":
+			cfg.NoChunking = true
+		default:
+			return fmt.Errorf("chunking=%s: want on or off", val)
+		}
 	default:
-		return fmt.Errorf("unknown parameter %q (want tls, per_minute, max_conns, helo, timeout)", key)
+		return fmt.Errorf("unknown parameter %q (want tls, per_minute, max_conns, helo, timeout, chunking)", key)
 	}
 	if err != nil {
 		return fmt.Errorf("%s=%q is not valid", key, val)

@@ -28,6 +28,8 @@ func TestParseSMTPURL(t *testing.T) {
 		{"smtp://ana:pa/ss?w#rd@mail.example.org", SMTPConfig{Host: "mail.example.org", Port: 587, Username: "ana", Password: "pa/ss?w#rd", TLS: TLSStartTLS, MaxConns: 4, Timeout: 15 * time.Second}},
 		{"smtp://ana@mail.example.org/", SMTPConfig{Host: "mail.example.org", Port: 587, Username: "ana", TLS: TLSStartTLS, MaxConns: 4, Timeout: 15 * time.Second}},
 		{"smtp://[::1]:25?tls=none", SMTPConfig{Host: "::1", Port: 25, TLS: TLSNone, MaxConns: 4, Timeout: 15 * time.Second}},
+		{"smtp://mail.example.org?chunking=OFF", SMTPConfig{Host: "mail.example.org", Port: 587, TLS: TLSStartTLS, MaxConns: 4, Timeout: 15 * time.Second, NoChunking: true}},
+		{"smtp://mail.example.org?chunking=on", SMTPConfig{Host: "mail.example.org", Port: 587, TLS: TLSStartTLS, MaxConns: 4, Timeout: 15 * time.Second}},
 	}
 	for _, tt := range tests {
 		got, err := ParseSMTPURL(tt.in)
@@ -58,6 +60,7 @@ func TestParseSMTPURLErrors(t *testing.T) {
 		{"smtp://u:" + pw + "@mail.example.org?per_minute=-1", "per_minute"},
 		{"smtp://u:" + pw + "@mail.example.org?max_conns=0", "max_conns"},
 		{"smtp://u:" + pw + "@mail.example.org?timeout=soon", "timeout"},
+		{"smtp://u:" + pw + "@mail.example.org?chunking=no", "chunking"},
 		{"smtp://u:" + pw + "@mail.example.org?timeout=-1s", "timeout"},
 		{"smtp://u:" + pw + "@mail.example.org?helo=a%0d%0aRCPT", "helo"},
 		{"smtp://u:" + pw + "@mail.example.org?tls=none&tls=tls", "tls"},
