@@ -62,11 +62,19 @@ func startServe(t *testing.T, vars map[string]string, flags ...string) *instance
 	t.Helper()
 	addr := freeAddr(t)
 	vars["OUTREACH_LISTEN"] = addr
+	return startCommand(t, vars, addr, append([]string{"serve"}, flags...))
+}
+
+// startCommand runs a long-lived command (serve, or a worker with a
+// metrics listener) in this process and waits until addr answers
+// /healthz with 200.
+func startCommand(t *testing.T, vars map[string]string, addr string, args []string) *instance {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	logs := &lockedBuffer{}
 	go func() {
-		done <- run(ctx, env{stdin: strings.NewReader(""), stdout: logs, stderr: logs, getenv: func(k string) string { return vars[k] }}, append([]string{"serve"}, flags...))
+		done <- run(ctx, env{stdin: strings.NewReader(""), stdout: logs, stderr: logs, getenv: func(k string) string { return vars[k] }}, args)
 	}()
 	var once sync.Once
 	var err error
@@ -86,11 +94,11 @@ func startServe(t *testing.T, vars map[string]string, flags ...string) *instance
 		}
 		select {
 		case err := <-done:
-			t.Fatalf("serve exited: %v\n%s", err, logs.String())
+			t.Fatalf("%s exited: %v\n%s", args[0], err, logs.String())
 		case <-time.After(50 * time.Millisecond):
 		}
 		if i > 200 {
-			t.Fatalf("serve did not become healthy\n%s", logs.String())
+			t.Fatalf("%s did not become healthy\n%s", args[0], logs.String())
 		}
 	}
 }
@@ -282,6 +290,63 @@ func TestMetricsShowSendsQueueDepthAndTrackingHits(t *testing.T) {
 	}
 	if _, _, err := runCmd(t, map[string]string{"OUTREACH_DATABASE_URL": dsn, "OUTREACH_LOG_FORMAT": "xml"}, "", "serve"); err == nil || !strings.Contains(err.Error(), "OUTREACH_LOG_FORMAT") {
 		t.Errorf("serve with OUTREACH_LOG_FORMAT=xml: %v, want a refusal naming the variable", err)
+	}
+}
+
+// A worker on another machine can be scraped like serve: its own send
+// counters, the queue, and serve's access rule.
+func TestWorkerServesMetrics(t *testing.T) {
+	db, dsn := testdb.New(t)
+	redisURL := testRedis(t, serveRedisDB)
+	sink := smtptest.NewServer(t)
+	const n = 4
+	c := seedCampaign(t, db, n, campaigns.Throttle{})
+	key, _, err := runCmd(t, map[string]string{"OUTREACH_DATABASE_URL": dsn}, "", "apikey", "create", "--name", "ops", "--role", "admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := freeAddr(t)
+	w := startCommand(t, map[string]string{"OUTREACH_DATABASE_URL": dsn, "OUTREACH_REDIS_ADDR": redisURL,
+		"OUTREACH_SMTP_URL": "smtp://" + sink.Addr + "?tls=none", "OUTREACH_SECRET": opsSecret},
+		addr, []string{"worker", "--metrics-listen", addr})
+	base := "http://" + addr
+
+	_, before := scrape(t, base, nil)
+	if _, err := campaigns.Send(context.Background(), db, c.ID, segment.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 30*time.Second, func() bool {
+		s, _ := campaigns.Status(context.Background(), db, c.ID)
+		return s == campaigns.StatusDone
+	})
+	status, after := scrape(t, base, nil)
+	if status != 200 {
+		t.Fatalf("GET /metrics from loopback: %d", status)
+	}
+	if d := after[`outreach_messages_total{outcome="sent"}`] - before[`outreach_messages_total{outcome="sent"}`]; d != n || sink.Count() != n {
+		t.Errorf("sent counter went up by %v and the sink got %d, want %d each", d, sink.Count(), n)
+	}
+	if after[`outreach_queue_up`] != 1 {
+		t.Errorf("outreach_queue_up = %v, want 1", after[`outreach_queue_up`])
+	}
+	proxied := map[string]string{"X-Forwarded-For": "203.0.113.9"}
+	if status, _ := scrape(t, base, proxied); status != 401 {
+		t.Errorf("proxied without a key: %d, want 401", status)
+	}
+	proxied["Authorization"] = "Bearer " + strings.TrimSpace(key)
+	if status, _ := scrape(t, base, proxied); status != 200 {
+		t.Errorf("proxied with an admin key: %d, want 200", status)
+	}
+	if err := w.stop(); err != nil {
+		t.Fatalf("worker: %v", err)
+	}
+	if _, err := http.Get(base + "/healthz"); err == nil {
+		t.Error("the metrics listener still answers after the worker stopped")
+	}
+	// A listener that cannot start stops the worker with a reason.
+	if _, _, err := runCmd(t, map[string]string{"OUTREACH_DATABASE_URL": dsn, "OUTREACH_REDIS_ADDR": redisURL},
+		"", "worker", "--metrics-listen", "203.0.113.9:1"); err == nil || !strings.Contains(err.Error(), "--metrics-listen") {
+		t.Errorf("worker with an address it cannot bind: %v, want a refusal naming --metrics-listen", err)
 	}
 }
 

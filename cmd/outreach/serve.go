@@ -163,6 +163,21 @@ func newMux(db *sqlx.DB, rdb *redis.Client, w *worker.Worker, tracker *campaigns
 // asynq queue dashboard at /admin/queues. Both read Redis through the
 // server's own client, so they hold no connections to close.
 func opsRoutes(mux *http.ServeMux, db *sqlx.DB, rdb *redis.Client, w *worker.Worker, auth crm.Auth, ui *crm.Web, log *slog.Logger) error {
+	metrics, err := metricsHandler(db, rdb, w, log)
+	if err != nil {
+		return err
+	}
+	mux.Handle("GET /metrics", metricsAccess(auth, metrics))
+	dash := asynqmon.New(asynqmon.Options{RootPath: "/admin/queues", RedisConnOpt: sharedRedis{rdb}})
+	mux.Handle("/admin/queues/", adminDashboard(ui, dash))
+	mux.Handle("GET /admin/queues", http.RedirectHandler("/admin/queues/", http.StatusMovedPermanently))
+	return nil
+}
+
+// metricsHandler serves the Prometheus registry: the process's own
+// counters (messages, SMTP errors, tracking hits), the queue's depth and
+// the recipients of running campaigns.
+func metricsHandler(db *sqlx.DB, rdb *redis.Client, w *worker.Worker, log *slog.Logger) (http.Handler, error) {
 	queue := w.Config.Queue
 	if queue == "" {
 		queue = worker.DefaultQueue
@@ -172,14 +187,9 @@ func opsRoutes(mux *http.ServeMux, db *sqlx.DB, rdb *redis.Client, w *worker.Wor
 		&worker.RecipientCollector{DB: db},
 	)
 	if err != nil {
-		return fmt.Errorf("metrics: %w", err)
+		return nil, fmt.Errorf("metrics: %w", err)
 	}
-	metrics := promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)})
-	mux.Handle("GET /metrics", metricsAccess(auth, metrics))
-	dash := asynqmon.New(asynqmon.Options{RootPath: "/admin/queues", RedisConnOpt: sharedRedis{rdb}})
-	mux.Handle("/admin/queues/", adminDashboard(ui, dash))
-	mux.Handle("GET /admin/queues", http.RedirectHandler("/admin/queues/", http.StatusMovedPermanently))
-	return nil
+	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}), nil
 }
 
 // metricsAccess lets a Prometheus on this host scrape without a key and
