@@ -431,7 +431,8 @@ func (c *smtpConn) reset(ctx context.Context, timeout time.Duration) error {
 	return c.sc.Reset()
 }
 
-// transaction runs MAIL, RCPT and DATA for one message.
+// transaction runs MAIL, RCPT and DATA (or BDAT) for one message, in as
+// few writes as the server's extensions allow.
 func (c *smtpConn) transaction(ctx context.Context, timeout time.Duration, from, to string, raw []byte) error {
 	defer c.guard(ctx, timeout)()
 	if c.pipelining && c.chunking && canonical(raw) {
