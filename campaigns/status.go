@@ -48,6 +48,19 @@ func lockForAction(ctx context.Context, tx *sqlx.Tx, id int64, action string) (C
 	return c, &TransitionError{From: c.Status, Action: action}
 }
 
+// DispatchChannel is the Postgres notification channel on which starting
+// or resuming a campaign wakes the dispatchers, in whichever processes
+// they run, so its first batches are queued at once instead of on their
+// next tick.
+const DispatchChannel = "outreach_dispatch"
+
+// wakeDispatchers notifies DispatchChannel; Postgres delivers it when tx
+// commits, and not at all if it rolls back.
+func wakeDispatchers(ctx context.Context, tx *sqlx.Tx) error {
+	_, err := tx.ExecContext(ctx, `SELECT pg_notify($1, '')`, DispatchChannel)
+	return err
+}
+
 // Send starts a campaign now: its audience is snapshotted into recipient
 // rows in the same transaction that marks it running.
 func Send(ctx context.Context, db *sqlx.DB, id int64, opts segment.Options) (Campaign, error) {
@@ -88,8 +101,13 @@ func setStatus(ctx context.Context, db *sqlx.DB, id int64, action string) (Campa
 		if action == "resume" && c.StartedAt == nil {
 			to = StatusScheduled // a campaign paused before it started waits for its time again
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE campaigns SET status = $2, updated_at = now() WHERE id = $1`, id, to)
-		return err
+		if _, err := tx.ExecContext(ctx, `UPDATE campaigns SET status = $2, updated_at = now() WHERE id = $1`, id, to); err != nil {
+			return err
+		}
+		if to == StatusRunning {
+			return wakeDispatchers(ctx, tx)
+		}
+		return nil
 	})
 }
 
@@ -138,7 +156,10 @@ func start(ctx context.Context, tx *sqlx.Tx, c Campaign, opts segment.Options) e
 	}
 	_, err = tx.ExecContext(ctx, `UPDATE campaigns SET status = 'running', started_at = coalesce(started_at, now()),
 		updated_at = now() WHERE id = $1`, c.ID)
-	return err
+	if err != nil {
+		return err
+	}
+	return wakeDispatchers(ctx, tx)
 }
 
 // startNotice snapshots an event notice's audience: everyone who accepted
@@ -157,7 +178,10 @@ func startNotice(ctx context.Context, tx *sqlx.Tx, c Campaign) error {
 	}
 	_, err = tx.ExecContext(ctx, `UPDATE campaigns SET status = 'running', started_at = coalesce(started_at, now()),
 		updated_at = now() WHERE id = $1`, c.ID)
-	return err
+	if err != nil {
+		return err
+	}
+	return wakeDispatchers(ctx, tx)
 }
 
 // StartDue starts scheduled campaigns whose time has come, each in its own

@@ -404,3 +404,41 @@ func TestLargeAudienceIsMailedWhileItsSnapshotCompletes(t *testing.T) {
 		t.Errorf("%d of %d recipients mailed, counts %+v", len(got), n, r.counts(c.ID))
 	}
 }
+
+// Starting or resuming a campaign wakes the dispatcher at once: with a
+// tick of an hour, the first messages still go out within seconds.
+func TestStartAndResumeWakeTheDispatcher(t *testing.T) {
+	r := newRig(t, contactsCSV(20, sameDomain))
+	ctx := context.Background()
+	in := basicInput("")
+	in.Throttle.PerMinute = 600 // one every 100 ms, so the pause comes mid-campaign
+	c := r.create(in)
+	r.run(r.worker(Config{Tick: time.Hour}))
+	// The dispatcher listens once its first pass is done; a campaign sent
+	// before that would be found by the pass itself.
+	deadline := time.Now().Add(10 * time.Second)
+	for listening := 0; listening == 0; {
+		if time.Now().After(deadline) {
+			t.Fatal("the dispatcher never listened for started campaigns")
+		}
+		time.Sleep(20 * time.Millisecond)
+		if err := r.db.Get(&listening, `SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND query LIKE 'LISTEN%'`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.send(c.ID)
+	waitSent(t, r, 1)
+	if _, err := campaigns.Pause(ctx, r.db, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1500 * time.Millisecond) // a pause takes effect within a second
+	before := len(r.sink.Messages())
+	if before >= 20 {
+		t.Fatalf("all %d went out despite the pause", before)
+	}
+	if _, err := campaigns.Resume(ctx, r.db, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	waitSent(t, r, before+1)
+}

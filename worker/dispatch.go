@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/lib/pq"
 
 	"outreach/campaigns"
 )
@@ -26,18 +27,59 @@ func (w *Worker) Dispatch(ctx context.Context) error {
 	defer insp.Close()
 	tick := time.NewTicker(w.conf().Tick)
 	defer tick.Stop()
-	var n int
-	for {
+	var wake <-chan struct{}
+	for n := 0; ; n++ {
 		if err := w.dispatchOnce(ctx, client, insp, n); err != nil && ctx.Err() == nil {
 			w.Log.WarnContext(ctx, "dispatch failed", "err", err)
 		}
-		n++
+		if n == 0 {
+			// Listening starts after the first pass, which picks up
+			// whatever was started before.
+			wake = w.wakeups(ctx)
+		}
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-tick.C:
+		case <-wake:
 		}
 	}
+}
+
+// wakeups delivers a value soon after a campaign is started or resumed in
+// any process (campaigns.DispatchChannel), several at once as one. It is
+// nil, and the dispatcher keeps to its ticks, without DatabaseURL or when
+// listening fails; a dropped listening connection is re-established.
+func (w *Worker) wakeups(ctx context.Context) <-chan struct{} {
+	if w.DatabaseURL == "" {
+		return nil
+	}
+	l := pq.NewListener(w.DatabaseURL, time.Second, time.Minute, func(_ pq.ListenerEventType, err error) {
+		if err != nil && ctx.Err() == nil {
+			w.Log.WarnContext(ctx, "dispatcher: listening for started campaigns", "err", err)
+		}
+	})
+	if err := l.Listen(campaigns.DispatchChannel); err != nil {
+		w.Log.WarnContext(ctx, "dispatcher: listening for started campaigns; ticks only", "err", err)
+		l.Close()
+		return nil
+	}
+	out := make(chan struct{}, 1)
+	go func() {
+		defer l.Close()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-l.Notify: // nil after a reconnect: something may have been missed, so wake too
+				select {
+				case out <- struct{}{}:
+				default:
+				}
+			}
+		}
+	}()
+	return out
 }
 
 // dispatchOnce is one tick; the slower chores run every few ticks (with the
@@ -59,6 +101,11 @@ func (w *Worker) dispatchOnce(ctx context.Context, client *asynq.Client, insp *a
 	if _, err := campaigns.StartDue(ctx, w.DB, w.Segment); err != nil {
 		return err
 	}
+	// Queueing comes before the next snapshot slice (about 0.1 s), so a
+	// campaign just started has its first batches on their way at once.
+	if err := w.queueAll(ctx, client); err != nil {
+		return err
+	}
 	if err := campaigns.ContinueSnapshots(ctx, w.DB, w.Segment); err != nil {
 		return err
 	}
@@ -66,9 +113,6 @@ func (w *Worker) dispatchOnce(ctx context.Context, client *asynq.Client, insp *a
 		if _, err := campaigns.MaterializeFollowUps(ctx, w.DB); err != nil {
 			return err
 		}
-	}
-	if err := w.queueAll(ctx, client); err != nil {
-		return err
 	}
 	if n%40 == 0 {
 		if err := w.reconcile(ctx, client, insp); err != nil {

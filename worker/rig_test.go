@@ -33,6 +33,7 @@ type rig struct {
 	sink  *smtptest.Server
 	opt   asynq.RedisClientOpt
 	queue string
+	dsn   string
 }
 
 // limiter returns a limiter on its own Redis connection, as another
@@ -48,7 +49,7 @@ func (r *rig) limiter() *Limiter {
 const testRedisDB = 9
 
 func newRig(t testing.TB, contactsCSV string) *rig {
-	db, _ := testdb.New(t)
+	db, dsn := testdb.New(t)
 	addr := os.Getenv("OUTREACH_TEST_REDIS_ADDR")
 	if addr == "" {
 		addr = "127.0.0.1:6379"
@@ -62,7 +63,7 @@ func newRig(t testing.TB, contactsCSV string) *rig {
 		t.Fatal(err)
 	}
 	return &rig{t: t, db: db, rdb: rdb, sink: smtptest.NewServer(t), opt: asynq.RedisClientOpt{Addr: addr, DB: testRedisDB},
-		queue: fmt.Sprintf("test-%d", time.Now().UnixNano())}
+		queue: fmt.Sprintf("test-%d", time.Now().UnixNano()), dsn: dsn}
 }
 
 // worker returns a worker sending to the sink with quick test timings.
@@ -89,7 +90,7 @@ func (r *rig) workerTo(addr string, cfg Config) *Worker {
 		cfg.RetryBase = 500 * time.Millisecond
 	}
 	return &Worker{
-		DB: r.db, Redis: r.opt, Limiter: r.limiter(),
+		DB: r.db, DatabaseURL: r.dsn, Redis: r.opt, Limiter: r.limiter(),
 		Sender: SMTPSender{SMTP: smtpc}, Log: slog.New(slog.NewTextHandler(testLogOutput(), nil)),
 		Links:  campaigns.Links{BaseURL: "https://outreach.example.org", Signer: campaigns.NewSigner([]byte("test secret 0123456789"))},
 		Config: cfg,

@@ -73,6 +73,10 @@ type Worker struct {
 	Segment segment.Options
 	Log     *slog.Logger
 	Config  Config
+	// DatabaseURL, when set, lets the dispatcher LISTEN for campaigns
+	// being started or resumed anywhere and queue their first batches at
+	// once; without it, they wait for its next tick.
+	DatabaseURL string
 
 	cfgOnce   sync.Once
 	cfg       Config

@@ -48,7 +48,7 @@ func newWorker(ctx context.Context, cfg config, db *sqlx.DB, rdb *redis.Client, 
 		return nil, nil, err
 	}
 	w := &worker.Worker{
-		DB: db, Redis: cfg.asynqOptions(), Log: log,
+		DB: db, DatabaseURL: cfg.DatabaseURL, Redis: cfg.asynqOptions(), Log: log,
 		Limiter: worker.NewLimiter(rdb, "outreach:limit:"),
 		Links:   campaigns.Links{BaseURL: cfg.BaseURL, Signer: campaigns.NewSigner(secret)},
 		Sender:  worker.Outbox{DB: db},
