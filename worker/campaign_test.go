@@ -442,3 +442,22 @@ func TestStartAndResumeWakeTheDispatcher(t *testing.T) {
 	}
 	waitSent(t, r, before+1)
 }
+
+// A dispatcher that cannot listen (its database unreachable for LISTEN)
+// keeps to its ticks, and stops when asked.
+func TestDispatcherTicksWhenItCannotListen(t *testing.T) {
+	r := newRig(t, contactsCSV(5, sameDomain))
+	c := r.create(basicInput(""))
+	w := r.worker(Config{})
+	w.DatabaseURL = "postgres://postgres@127.0.0.1:1/none?sslmode=disable&connect_timeout=1"
+	stop := r.run(w)
+	r.send(c.ID)
+	r.waitStatus(c.ID, campaigns.StatusDone, 20*time.Second)
+	stopped := make(chan struct{})
+	go func() { stop(); close(stopped) }()
+	select {
+	case <-stopped:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the dispatcher did not stop")
+	}
+}

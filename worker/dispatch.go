@@ -47,9 +47,10 @@ func (w *Worker) Dispatch(ctx context.Context) error {
 }
 
 // wakeups delivers a value soon after a campaign is started or resumed in
-// any process (campaigns.DispatchChannel), several at once as one. It is
-// nil, and the dispatcher keeps to its ticks, without DatabaseURL or when
-// listening fails; a dropped listening connection is re-established.
+// any process (campaigns.DispatchChannel), several at once as one. Without
+// DatabaseURL it is nil and the dispatcher keeps to its ticks, as it does
+// while the listening connection is down: pq's Listen waits for a
+// connection, so it runs apart from the dispatcher, and ends with ctx.
 func (w *Worker) wakeups(ctx context.Context) <-chan struct{} {
 	if w.DatabaseURL == "" {
 		return nil
@@ -59,23 +60,24 @@ func (w *Worker) wakeups(ctx context.Context) <-chan struct{} {
 			w.Log.WarnContext(ctx, "dispatcher: listening for started campaigns", "err", err)
 		}
 	})
-	if err := l.Listen(campaigns.DispatchChannel); err != nil {
-		w.Log.WarnContext(ctx, "dispatcher: listening for started campaigns; ticks only", "err", err)
-		l.Close()
-		return nil
-	}
+	go func() {
+		<-ctx.Done()
+		l.Close() // also ends a Listen still waiting for its connection
+	}()
 	out := make(chan struct{}, 1)
 	go func() {
-		defer l.Close()
-		for {
+		if err := l.Listen(campaigns.DispatchChannel); err != nil {
+			if ctx.Err() == nil {
+				w.Log.WarnContext(ctx, "dispatcher: listening for started campaigns; ticks only", "err", err)
+			}
+			return
+		}
+		// A nil value follows a reconnect, when a notification may have
+		// been missed: it wakes the dispatcher too. Close ends the range.
+		for range l.Notify {
 			select {
-			case <-ctx.Done():
-				return
-			case <-l.Notify: // nil after a reconnect: something may have been missed, so wake too
-				select {
-				case out <- struct{}{}:
-				default:
-				}
+			case out <- struct{}{}:
+			default:
 			}
 		}
 	}()
