@@ -165,11 +165,7 @@ func TestPauseResumeCancelTakeEffectQuickly(t *testing.T) {
 	r.run(r.worker(Config{}))
 	r.send(c.ID)
 	waitSent(t, r, 3)
-	if _, err := campaigns.Pause(ctx, r.db, c.ID); err != nil {
-		t.Fatal(err)
-	}
-	time.Sleep(1500 * time.Millisecond) // a pause takes effect within a second
-	paused := len(r.sink.Messages())
+	paused := r.pause(c.ID)
 	time.Sleep(2 * time.Second)
 	if now := len(r.sink.Messages()); now != paused {
 		t.Fatalf("sent %d more while paused", now-paused)
@@ -190,6 +186,17 @@ func TestPauseResumeCancelTakeEffectQuickly(t *testing.T) {
 	if _, err := campaigns.Resume(ctx, r.db, c.ID); err == nil {
 		t.Error("a cancelled campaign resumed")
 	}
+}
+
+// pause pauses a campaign, waits the second a pause may take to reach
+// every worker, and returns how many messages the sink has by then.
+func (r *rig) pause(id int64) int {
+	r.t.Helper()
+	if _, err := campaigns.Pause(context.Background(), r.db, id); err != nil {
+		r.t.Fatal(err)
+	}
+	time.Sleep(1500 * time.Millisecond)
+	return len(r.sink.Messages())
 }
 
 func waitSent(t *testing.T, r *rig, n int) {
@@ -429,11 +436,7 @@ func TestStartAndResumeWakeTheDispatcher(t *testing.T) {
 	}
 	r.send(c.ID)
 	waitSent(t, r, 1)
-	if _, err := campaigns.Pause(ctx, r.db, c.ID); err != nil {
-		t.Fatal(err)
-	}
-	time.Sleep(1500 * time.Millisecond) // a pause takes effect within a second
-	before := len(r.sink.Messages())
+	before := r.pause(c.ID)
 	if before >= 20 {
 		t.Fatalf("all %d went out despite the pause", before)
 	}

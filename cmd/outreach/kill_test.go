@@ -77,10 +77,7 @@ func TestKilledWorkerLosesNothing(t *testing.T) {
 	killedAt := sink.Count()
 	second := start()
 	t.Cleanup(func() { second.Process.Signal(syscall.SIGTERM); second.Wait() })
-	waitFor(t, 150*time.Second, func() bool {
-		s, _ := campaigns.Status(ctx, db, c.ID)
-		return s == campaigns.StatusDone
-	})
+	waitDone(t, db, c.ID, 150*time.Second)
 	got := sink.PerRecipient()
 	dups := 0
 	for _, k := range got {

@@ -195,10 +195,7 @@ func TestMetricsShowSendsQueueDepthAndTrackingHits(t *testing.T) {
 	if _, err := campaigns.Send(context.Background(), db, c.ID, segment.Options{}); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 30*time.Second, func() bool {
-		s, _ := campaigns.Status(context.Background(), db, c.ID)
-		return s == campaigns.StatusDone
-	})
+	waitDone(t, db, c.ID, 30*time.Second)
 
 	// A scheduled task in a queue of its own, so the gauge has something
 	// to count that this test put there.
@@ -315,10 +312,7 @@ func TestWorkerServesMetrics(t *testing.T) {
 	if _, err := campaigns.Send(context.Background(), db, c.ID, segment.Options{}); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 30*time.Second, func() bool {
-		s, _ := campaigns.Status(context.Background(), db, c.ID)
-		return s == campaigns.StatusDone
-	})
+	waitDone(t, db, c.ID, 30*time.Second)
 	status, after := scrape(t, base, nil)
 	if status != 200 {
 		t.Fatalf("GET /metrics from loopback: %d", status)
@@ -348,6 +342,15 @@ func TestWorkerServesMetrics(t *testing.T) {
 		"", "worker", "--metrics-listen", "203.0.113.9:1"); err == nil || !strings.Contains(err.Error(), "--metrics-listen") {
 		t.Errorf("worker with an address it cannot bind: %v, want a refusal naming --metrics-listen", err)
 	}
+}
+
+// waitDone waits until a campaign is marked done.
+func waitDone(t *testing.T, db *sqlx.DB, id int64, within time.Duration) {
+	t.Helper()
+	waitFor(t, within, func() bool {
+		s, _ := campaigns.Status(context.Background(), db, id)
+		return s == campaigns.StatusDone
+	})
 }
 
 func redisAddrOf(t *testing.T, u string) string {
@@ -533,10 +536,7 @@ func TestStopMidCampaignLosesAndRepeatsNothing(t *testing.T) {
 	}
 
 	second := startServe(t, vars())
-	waitFor(t, 60*time.Second, func() bool {
-		s, _ := campaigns.Status(context.Background(), db, c.ID)
-		return s == campaigns.StatusDone
-	})
+	waitDone(t, db, c.ID, 60*time.Second)
 	if err := second.stop(); err != nil {
 		t.Fatalf("second serve: %v", err)
 	}
