@@ -71,13 +71,14 @@ func serveWorkerOps(ctx context.Context, addr string, db *sqlx.DB, rdb *redis.Cl
 	if err != nil {
 		return nil, fmt.Errorf("--metrics-listen: %w", err)
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn), BaseContext: func(net.Listener) context.Context { return ctx }}
-	go srv.Serve(ln)
 	log.Info("worker metrics listening", "addr", ln.Addr().String())
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- serveHTTP(ctx, ln, mux, log) }()
 	return func() {
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(sctx)
+		cancel()
+		if err := <-done; err != nil {
+			log.Warn("worker metrics", "err", err)
+		}
 	}, nil
 }
