@@ -22,6 +22,7 @@ type Pages struct {
 // Routes registers the CRM pages.
 func (p *Pages) Routes(mux *http.ServeMux) {
 	p.contactRoutes(mux)
+	p.contactFormRoutes(mux)
 	p.segmentRoutes(mux)
 	p.settingsRoutes(mux)
 }

@@ -268,13 +268,7 @@ func segmentPickedValues(op, raw string) []string {
 		}
 		return []string{raw}
 	}
-	var out []string
-	for _, v := range strings.Split(raw, ",") {
-		if v = strings.TrimSpace(v); v != "" {
-			out = append(out, v)
-		}
-	}
-	return out
+	return splitList(raw)
 }
 
 func (p *Pages) segmentSave(w http.ResponseWriter, r *http.Request) {

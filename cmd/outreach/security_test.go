@@ -356,7 +356,8 @@ func (r *secRig) drafts(n int) []int64 {
 func TestRolesGuardWritesInEveryArea(t *testing.T) {
 	r := newSecRig(t, false, "--no-worker")
 	if resp, body := r.api(crm.RoleAdmin, "POST", "/api/v1/contacts/import", "text/csv",
-		"email,first_name,seniority\nviewer@example.org,V,middle\ncoordinator@example.org,C,middle\nadmin@example.org,A,middle\n"); resp.StatusCode != 200 {
+		"email,first_name,seniority\nviewer@example.org,V,middle\ncoordinator@example.org,C,middle\nadmin@example.org,A,middle\n"+
+			"erasable-viewer@example.org,V,middle\nerasable-coordinator@example.org,C,middle\nerasable-admin@example.org,A,middle\n"); resp.StatusCode != 200 {
 		t.Fatalf("import: %d %s", resp.StatusCode, body)
 	}
 	contactOf := func(role crm.Role) string {
@@ -384,6 +385,17 @@ func TestRolesGuardWritesInEveryArea(t *testing.T) {
 		{"contacts: page seniority", crm.RoleCoordinator, func(r *secRig, role crm.Role) (*http.Response, string) {
 			return r.page(role, "POST", "/contacts/"+contactOf(role)+"/seniority", url.Values{"seniority": {"executive"}})
 		}, `SELECT string_agg(email || ':' || seniority, ',' ORDER BY id) FROM contacts`},
+		{"contacts: page add", crm.RoleCoordinator, func(r *secRig, role crm.Role) (*http.Response, string) {
+			return r.page(role, "POST", "/contacts/new", url.Values{"email": {"added-" + string(role) + "@example.org"}})
+		}, `SELECT count(*)::text FROM contacts`},
+		{"contacts: page edit", crm.RoleCoordinator, func(r *secRig, role crm.Role) (*http.Response, string) {
+			return r.page(role, "POST", "/contacts/"+contactOf(role)+"/edit", url.Values{
+				"email": {string(role) + "@example.org"}, "job_title": {"edited"}})
+		}, `SELECT string_agg(email || ':' || coalesce(job_title, ''), ',' ORDER BY id) FROM contacts`},
+		{"contacts: page erase", crm.RoleCoordinator, func(r *secRig, role crm.Role) (*http.Response, string) {
+			id := r.scalar(`SELECT id::text FROM contacts WHERE email = 'erasable-` + string(role) + `@example.org'`)
+			return r.page(role, "POST", "/contacts/"+id+"/erase", url.Values{"confirm": {"erase"}})
+		}, `SELECT count(*)::text FROM contacts WHERE erased_at IS NOT NULL`},
 		{"contacts: page upload", crm.RoleCoordinator, func(r *secRig, role crm.Role) (*http.Response, string) {
 			var b bytes.Buffer
 			mw := multipart.NewWriter(&b)
@@ -535,6 +547,15 @@ func TestContactDataIsEscapedOnEveryPageThatShowsIt(t *testing.T) {
 			continue
 		}
 		escaped(t, "GET "+p, body)
+	}
+	// A coordinator's pages also carry the data in form fields.
+	for _, p := range []string{"/contacts/" + id, "/contacts/" + id + "/edit"} {
+		resp, body := r.page(crm.RoleCoordinator, "GET", p, nil)
+		if resp.StatusCode != 200 || !strings.Contains(body, `id="contact-edit`) && !strings.Contains(body, `id="contact-form"`) {
+			t.Errorf("GET %s as coordinator: %d, or without its forms", p, resp.StatusCode)
+			continue
+		}
+		escaped(t, "GET "+p+" (coordinator)", body)
 	}
 	// The API's preview is the message as recipients get it: in its HTML
 	// part the data is text; the subject is plain text and keeps it as typed.

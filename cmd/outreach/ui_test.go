@@ -269,6 +269,40 @@ func TestWebUIInABrowser(t *testing.T) {
 		t.Errorf("seniority after a forged post: %q", s)
 	}
 
+	// A contact met at an event is added by hand: a mistyped country is
+	// refused next to the field, with what was typed kept.
+	b.step("add a contact: refused",
+		chromedp.Navigate(base+"/contacts"),
+		chromedp.Click(chromedp.CSS("#contacts-new")),
+		chromedp.WaitVisible(chromedp.CSS("#contact-form")),
+		chromedp.SendKeys(chromedp.CSS("#email"), "lena@coop.example.org"),
+		chromedp.SendKeys(chromedp.CSS("#first_name"), "Lena"),
+		chromedp.SendKeys(chromedp.CSS("#job_title"), "Trainee"),
+		chromedp.SendKeys(chromedp.CSS("#country"), "Atlantis"),
+		chromedp.Click(chromedp.CSS("#contact-save")),
+		chromedp.WaitVisible(chromedp.CSS("#country-error")))
+	if got := value(b, "kept name", chromedp.Value(chromedp.CSS("#first_name"))); got != "Lena" {
+		t.Errorf("the refused form lost the name: %q", got)
+	}
+	b.step("add a contact",
+		clearField("#country"),
+		chromedp.SendKeys(chromedp.CSS("#country"), "PT"),
+		chromedp.Click(chromedp.CSS("#contact-save")),
+		chromedp.WaitVisible(chromedp.CSS("#contact-details")))
+	if got := b.text("#contact-details"); !strings.Contains(got, "lena@coop.example.org") || !strings.Contains(got, "PT") {
+		t.Errorf("the added contact's page shows %q", got)
+	}
+	b.step("edit the contact",
+		chromedp.Click(chromedp.CSS("#contact-edit")),
+		chromedp.WaitVisible(chromedp.CSS("#contact-form")),
+		clearField("#job_title"),
+		chromedp.SendKeys(chromedp.CSS("#job_title"), "Programme Officer"),
+		chromedp.Click(chromedp.CSS("#contact-save")),
+		chromedp.WaitVisible(chromedp.CSS("#contact-details")))
+	if got := b.text("#contact-details"); !strings.Contains(got, "Programme Officer") {
+		t.Errorf("after the edit the page shows %q", got)
+	}
+
 	// A viewer sees the pages but cannot change anything, even by posting
 	// the form's request by hand with a valid token.
 	b.signOut()
