@@ -247,7 +247,7 @@ func UpdateContact(ctx context.Context, db *sqlx.DB, id int64, p ContactPatch, a
 		if err := writeContact(ctx, tx, id, r, before.Consent, actor); err != nil {
 			return Contact{}, err
 		}
-		if err := addActivity(ctx, tx, id, "contact.updated", map[string]any{"via": "api", "by": actor, "fields": changed}); err != nil {
+		if err := addActivity(ctx, tx, id, "contact.updated", map[string]any{"by": actor, "fields": changed}); err != nil {
 			return Contact{}, err
 		}
 	}
