@@ -176,6 +176,8 @@ func TestDrillRedisRestartMidSend(t *testing.T) {
 	w.Redis = asynq.RedisClientOpt{Addr: px.Addr, DB: drillRedisDB}
 	lc := redis.NewClient(&redis.Options{Addr: px.Addr, DB: drillRedisDB})
 	t.Cleanup(func() { lc.Close() })
+	// Before the worker starts, so it runs after the worker has stopped.
+	t.Cleanup(func() { flushDB(context.Background(), r.opt.Addr, drillRedisDB) })
 	w.Limiter = NewLimiter(lc, "test:limit:"+r.queue+":")
 	logs := useLog(w)
 	c := r.create(throttled())

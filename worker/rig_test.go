@@ -62,8 +62,22 @@ func newRig(t testing.TB, contactsCSV string) *rig {
 	if _, err := crm.ImportCSV(context.Background(), db, strings.NewReader(contactsCSV), crm.ImportOptions{Source: "test"}); err != nil {
 		t.Fatal(err)
 	}
-	return &rig{t: t, db: db, rdb: rdb, sink: smtptest.NewServer(t), opt: asynq.RedisClientOpt{Addr: addr, DB: testRedisDB},
+	r := &rig{t: t, db: db, rdb: rdb, sink: smtptest.NewServer(t), opt: asynq.RedisClientOpt{Addr: addr, DB: testRedisDB},
 		queue: fmt.Sprintf("test-%d", time.Now().UnixNano()), dsn: dsn}
+	// Registered first, so it runs after the workers have stopped: the
+	// rig's queue goes with it. Other tests share the Redis database, so
+	// it is not flushed.
+	t.Cleanup(func() {
+		c := redis.NewClient(&redis.Options{Addr: addr, DB: testRedisDB})
+		defer c.Close()
+		ctx := context.Background()
+		keys, _ := c.Keys(ctx, "asynq:{"+r.queue+"}:*").Result()
+		if len(keys) > 0 {
+			c.Del(ctx, keys...)
+		}
+		c.SRem(ctx, "asynq:queues", r.queue)
+	})
+	return r
 }
 
 // worker returns a worker sending to the sink with quick test timings.
