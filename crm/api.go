@@ -37,6 +37,7 @@ func (a *API) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/contacts/{id}/export", a.Auth.Require(edit, a.contactExport))
 	mux.HandleFunc("GET /api/v1/organisations", a.Auth.Require(view, a.organisationList))
 	mux.HandleFunc("GET /api/v1/organisations/{id}", a.Auth.Require(view, a.organisationShow))
+	mux.HandleFunc("PATCH /api/v1/organisations/{id}", a.Auth.Require(edit, a.organisationPatch))
 	mux.HandleFunc("GET /api/v1/organisations/{id}/timeline", a.Auth.Require(view, a.organisationTimeline))
 	mux.HandleFunc("GET /api/v1/segments", a.Auth.Require(view, a.segmentList))
 	mux.HandleFunc("POST /api/v1/segments", a.Auth.Require(edit, a.segmentCreate))

@@ -120,6 +120,22 @@ func (a *API) organisationShow(w http.ResponseWriter, r *http.Request) {
 	a.fail(w, r, err)
 }
 
+func (a *API) organisationPatch(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	var p OrganisationPatch
+	if err == nil {
+		err = jsonhttp.Decode(w, r, &p)
+	}
+	if err == nil {
+		var o Organisation
+		if o, err = UpdateOrganisation(r.Context(), a.DB, id, p, PrincipalFrom(r.Context()).Name); err == nil {
+			jsonhttp.Write(w, http.StatusOK, o)
+			return
+		}
+	}
+	a.fail(w, r, err)
+}
+
 func (a *API) organisationTimeline(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	if err == nil {

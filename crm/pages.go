@@ -23,6 +23,7 @@ type Pages struct {
 func (p *Pages) Routes(mux *http.ServeMux) {
 	p.contactRoutes(mux)
 	p.contactFormRoutes(mux)
+	p.organisationFormRoutes(mux)
 	p.segmentRoutes(mux)
 	p.settingsRoutes(mux)
 }

@@ -356,8 +356,8 @@ func (r *secRig) drafts(n int) []int64 {
 func TestRolesGuardWritesInEveryArea(t *testing.T) {
 	r := newSecRig(t, false, "--no-worker")
 	if resp, body := r.api(crm.RoleAdmin, "POST", "/api/v1/contacts/import", "text/csv",
-		"email,first_name,seniority\nviewer@example.org,V,middle\ncoordinator@example.org,C,middle\nadmin@example.org,A,middle\n"+
-			"erasable-viewer@example.org,V,middle\nerasable-coordinator@example.org,C,middle\nerasable-admin@example.org,A,middle\n"); resp.StatusCode != 200 {
+		"email,first_name,seniority,organisation\nviewer@example.org,V,middle,Org viewer\ncoordinator@example.org,C,middle,Org coordinator\nadmin@example.org,A,middle,Org admin\n"+
+			"erasable-viewer@example.org,V,middle,\nerasable-coordinator@example.org,C,middle,\nerasable-admin@example.org,A,middle,\n"); resp.StatusCode != 200 {
 		t.Fatalf("import: %d %s", resp.StatusCode, body)
 	}
 	contactOf := func(role crm.Role) string {
@@ -396,6 +396,13 @@ func TestRolesGuardWritesInEveryArea(t *testing.T) {
 			id := r.scalar(`SELECT id::text FROM contacts WHERE email = 'erasable-` + string(role) + `@example.org'`)
 			return r.page(role, "POST", "/contacts/"+id+"/erase", url.Values{"confirm": {"erase"}})
 		}, `SELECT count(*)::text FROM contacts WHERE erased_at IS NOT NULL`},
+		{"organisations: API patch", crm.RoleCoordinator, func(r *secRig, role crm.Role) (*http.Response, string) {
+			return r.api(role, "PATCH", "/api/v1/organisations/"+r.orgOf(role), "application/json", `{"type":"finance"}`)
+		}, `SELECT string_agg(name || ':' || type, ',' ORDER BY id) FROM organisations`},
+		{"organisations: page edit", crm.RoleCoordinator, func(r *secRig, role crm.Role) (*http.Response, string) {
+			return r.page(role, "POST", "/organisations/"+r.orgOf(role)+"/edit", url.Values{
+				"name": {"Org " + string(role)}, "type": {"ngo"}, "country": {"DE"}})
+		}, `SELECT string_agg(name || ':' || type, ',' ORDER BY id) FROM organisations`},
 		{"contacts: page upload", crm.RoleCoordinator, func(r *secRig, role crm.Role) (*http.Response, string) {
 			var b bytes.Buffer
 			mw := multipart.NewWriter(&b)
@@ -471,6 +478,11 @@ func TestRolesGuardWritesInEveryArea(t *testing.T) {
 			}
 		}
 	}
+}
+
+// orgOf is the id of the organisation the role's own contact works at.
+func (r *secRig) orgOf(role crm.Role) string {
+	return r.scalar(`SELECT id::text FROM organisations WHERE name = 'Org ` + string(role) + `'`)
 }
 
 // upload posts a CSV through the UI's upload form, as the browser does.
@@ -549,9 +561,9 @@ func TestContactDataIsEscapedOnEveryPageThatShowsIt(t *testing.T) {
 		escaped(t, "GET "+p, body)
 	}
 	// A coordinator's pages also carry the data in form fields.
-	for _, p := range []string{"/contacts/" + id, "/contacts/" + id + "/edit"} {
+	for _, p := range []string{"/contacts/" + id, "/contacts/" + id + "/edit", "/organisations/" + org + "/edit"} {
 		resp, body := r.page(crm.RoleCoordinator, "GET", p, nil)
-		if resp.StatusCode != 200 || !strings.Contains(body, `id="contact-edit`) && !strings.Contains(body, `id="contact-form"`) {
+		if resp.StatusCode != 200 || !strings.Contains(body, `id="contact-edit`) && !strings.Contains(body, `-form"`) {
 			t.Errorf("GET %s as coordinator: %d, or without its forms", p, resp.StatusCode)
 			continue
 		}
@@ -729,6 +741,7 @@ var jsonBodies = map[string][]string{
 		`{"title":"t","time_zone":%[1]s,"starts_at":"2027-05-12T09:00","ends_at":"2027-05-12T12:00"}`,
 		`{"title":"t","starts_at":%[1]s,"ends_at":"2027-05-12T12:00"}`},
 	"PATCH /api/v1/events/{id}":           {`{"title":%[1]s,"country":%[1]s}`},
+	"PATCH /api/v1/organisations/{id}":    {`{"name":%[1]s,"city":%[1]s}`, `{"type":%[1]s}`, `{"country":%[1]s}`, `{"website":%[1]s}`},
 	"POST /api/v1/events/{id}/attendance": {`{"marks":[{"email":%[1]s,"attended":true}]}`},
 	"POST /api/v1/calendar/import":        {`{"source":%[1]s,"url":"ftp://x"}`},
 }
