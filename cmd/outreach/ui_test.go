@@ -303,6 +303,22 @@ func TestWebUIInABrowser(t *testing.T) {
 		t.Errorf("after the edit the page shows %q", got)
 	}
 
+	// The organisation's city, which the file left out, is set on its page.
+	var hubID int64
+	if err := db.Get(&hubID, `SELECT id FROM organisations WHERE name = 'Migrant Hub'`); err != nil {
+		t.Fatal(err)
+	}
+	b.step("edit an organisation",
+		chromedp.Navigate(fmt.Sprintf("%s/organisations/%d", base, hubID)),
+		chromedp.Click(chromedp.CSS("#organisation-edit")),
+		chromedp.WaitVisible(chromedp.CSS("#organisation-form")),
+		chromedp.SendKeys(chromedp.CSS("#city"), "Madrid"),
+		chromedp.Click(chromedp.CSS("#organisation-save")),
+		chromedp.WaitVisible(chromedp.CSS("#organisation-details")))
+	if got := b.text("#organisation-details"); !strings.Contains(got, "Madrid") || !strings.Contains(got, "business_support") {
+		t.Errorf("after the edit the organisation shows %q", got)
+	}
+
 	// A viewer sees the pages but cannot change anything, even by posting
 	// the form's request by hand with a valid token.
 	b.signOut()
