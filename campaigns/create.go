@@ -274,3 +274,47 @@ func wholeUnits(n string, unit time.Duration, s string) (time.Duration, error) {
 	}
 	return time.Duration(v) * unit, nil
 }
+
+// Input returns what would create a campaign like c: its audience,
+// sender, content, follow-ups, event, throttle, window and tracking. A
+// coordinator starts the next invitation from the last one this way. The
+// copy's audience is the expression or segment as it was chosen, so a
+// saved segment is read again when the copy starts.
+func (c Campaign) Input() Input {
+	in := Input{Name: c.Name, From: (&mail.Address{Name: c.FromName, Address: c.From}).String(), ReplyTo: c.ReplyTo,
+		EventID: c.EventID, Throttle: Throttle{PerMinute: c.PerMinute, PerDomainPerMinute: c.PerDomainPerMinute},
+		Notice: c.Notice}
+	tracking := c.Tracking
+	in.Tracking = &tracking
+	switch {
+	case c.AudienceSegmentID != nil:
+		id := *c.AudienceSegmentID
+		in.Audience.SegmentID = &id
+	default:
+		where := c.AudienceWhere
+		in.Audience.Where = &where
+	}
+	if w := c.Window(); len(w.Days) > 0 || w.From != "" || w.To != "" {
+		w.Days = append([]string(nil), w.Days...)
+		in.Window = &w
+	}
+	for _, s := range c.Steps {
+		if s.Position == 0 {
+			in.Subject, in.HTML, in.Text = s.Subject, s.HTML, s.Text
+			continue
+		}
+		in.Followup = append(in.Followup, FollowUp{After: formatAfter(s.After), Subject: s.Subject, HTML: s.HTML, Text: s.Text})
+	}
+	return in
+}
+
+// formatAfter writes a follow-up delay the way ParseAfter reads it.
+func formatAfter(d time.Duration) string {
+	switch {
+	case d > 0 && d%(7*24*time.Hour) == 0:
+		return strconv.Itoa(int(d/(7*24*time.Hour))) + "w"
+	case d > 0 && d%(24*time.Hour) == 0:
+		return strconv.Itoa(int(d/(24*time.Hour))) + "d"
+	}
+	return d.String()
+}

@@ -434,3 +434,68 @@ func cuiEscaped(t *testing.T, what, body string) {
 	// The message escapes the name once; the srcdoc attribute once more.
 	cuiHas(t, what, body, `srcdoc="&lt;p&gt;Hi &amp;lt;script&amp;gt;alert(1)&amp;lt;/script&amp;gt;`, `Hi &lt;script&gt;alert(1)&lt;/script&gt;`)
 }
+
+// The next invitation starts from the last one: every setting is carried
+// into the wizard, and finishing it creates a second campaign like the first.
+func TestCampaignWizardStartsFromAnEarlierCampaign(t *testing.T) {
+	c := newCampaignUI(t)
+	where, off := "seniority = middle", false
+	orig, err := campaigns.Create(context.Background(), c.db, campaigns.Input{Name: "Finance CoP, spring",
+		Audience: campaigns.Audience{Where: &where}, From: "Network Team <team@network.example.org>", ReplyTo: "cop@network.example.org",
+		Subject: "Join us, {{ .Contact.FirstName }}", HTML: "<p>Dear {{ .Contact.FirstName }}</p>", Text: "Dear {{ .Contact.FirstName }}",
+		Throttle: campaigns.Throttle{PerMinute: 30, PerDomainPerMinute: 5},
+		Window:   &campaigns.Window{Days: []string{"mon", "tue"}, From: "09:00", To: "17:00", TimeZone: "Europe/Vienna"},
+		Followup: []campaigns.FollowUp{{After: "3d", Subject: "Reminder", HTML: "<p>Still time</p>"}, {After: "2w", Subject: "Last call", HTML: "<p>Last</p>"}},
+		Tracking: &off}, campaigns.SegmentOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := c.get(crm.RoleCoordinator, "/campaigns/"+itoa(orig.ID))
+	cuiHas(t, "campaign page", page.body, `href="/campaigns/new?from=`+itoa(orig.ID)+`"`)
+	if v := c.get(crm.RoleViewer, "/campaigns/"+itoa(orig.ID)); strings.Contains(v.body, "new?from=") {
+		t.Error("a viewer is offered to copy the campaign")
+	}
+	if v := c.get(crm.RoleViewer, "/campaigns/new?from="+itoa(orig.ID)); v.status != 403 {
+		t.Errorf("viewer: %d, want 403", v.status)
+	}
+	for _, bad := range []string{"999999", "x"} {
+		if a := c.get(crm.RoleCoordinator, "/campaigns/new?from="+bad); a.status != 404 {
+			t.Errorf("from=%s: %d, want 404", bad, a.status)
+		}
+	}
+
+	a := c.get(crm.RoleCoordinator, "/campaigns/new?from="+itoa(orig.ID))
+	if a.status != 200 {
+		t.Fatalf("wizard from a campaign: %d", a.status)
+	}
+	cuiHas(t, "audience step", a.body, `value="Copy of Finance CoP, spring"`, `seniority = middle`, `value="team@network.example.org"`, `value="Network Team"`)
+	r := c.wizard(crm.RoleCoordinator, a, "review", "finish:draft", nil)
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("finish: %d\n%s", r.status, r.body)
+	}
+	list, _ := campaigns.List(context.Background(), c.db)
+	if len(list) != 2 {
+		t.Fatalf("%d campaigns, want 2", len(list))
+	}
+	copied, err := campaigns.ByID(context.Background(), c.db, list[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := orig
+	want.ID, want.Name, want.CreatedAt = copied.ID, "Copy of Finance CoP, spring", copied.CreatedAt
+	if copied.Name != want.Name || copied.Status != "draft" || copied.From != want.From || copied.FromName != want.FromName ||
+		copied.ReplyTo != want.ReplyTo || copied.AudienceWhere != want.AudienceWhere || copied.PerMinute != 30 ||
+		copied.PerDomainPerMinute != 5 || copied.Tracking || copied.Window().From != "09:00" ||
+		strings.Join(copied.WindowDays, ",") != "mon,tue" || copied.WindowTimeZone != "Europe/Vienna" {
+		t.Errorf("copy differs:\n got %+v\nwant %+v", copied, want)
+	}
+	if len(copied.Steps) != 3 {
+		t.Fatalf("copy has %d steps, want 3", len(copied.Steps))
+	}
+	for i, s := range copied.Steps {
+		o := orig.Steps[i]
+		if s.Subject != o.Subject || s.HTML != o.HTML || s.Text != o.Text || s.AfterSec != o.AfterSec {
+			t.Errorf("step %d: %+v, want %+v", i, s, o)
+		}
+	}
+}

@@ -95,8 +95,30 @@ type wizardPage struct {
 	SegName   string
 }
 
+// wizardStart opens the wizard, empty or, with ?from=ID, filled in from an
+// earlier campaign: the next invitation usually differs from the last in
+// its date, event and a few words.
 func (p *Pages) wizardStart(w http.ResponseWriter, r *http.Request) {
 	st := wizardState{AtZone: "UTC"}
+	if from := r.URL.Query().Get("from"); from != "" {
+		id, err := strconv.ParseInt(from, 10, 64)
+		if err != nil {
+			p.Web.Problem(w, r, crm.ErrNotFound)
+			return
+		}
+		c, err := ByID(r.Context(), p.DB, id)
+		if err != nil {
+			p.Web.Problem(w, r, err)
+			return
+		}
+		if c.Notice != "" {
+			p.Web.Fail(w, r, http.StatusBadRequest, "An event notice goes with its event; start a new campaign instead.")
+			return
+		}
+		st.Input = c.Input()
+		st.Input.Name = "Copy of " + c.Name
+		st.FromAddr, st.FromName = c.From, c.FromName
+	}
 	p.renderWizard(w, r, http.StatusOK, "audience", st, nil, nil)
 }
 
