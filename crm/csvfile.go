@@ -146,6 +146,7 @@ func firstLine(text []byte) []byte {
 type csvReader struct {
 	r      *csv.Reader
 	header header
+	raw    []byte // the file as read, to read it again
 }
 
 // OpenCSV reads a spreadsheet export the way the contact import does:
@@ -176,7 +177,7 @@ func newCSVReader(raw []byte) (*csvReader, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &csvReader{r: r, header: h}, nil
+	return &csvReader{r: r, header: h, raw: raw}, nil
 }
 
 // next returns the next record and its starting line. A malformed record

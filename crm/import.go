@@ -70,7 +70,7 @@ func ImportCSV(ctx context.Context, db *sqlx.DB, r io.Reader, opts ImportOptions
 		return res, err
 	}
 	staged := time.Now()
-	if err := merge(ctx, tx, opts.Source, len(p.rows), &res); err != nil {
+	if err := merge(ctx, tx, opts.Source, p.staged, &res); err != nil {
 		return res, err
 	}
 	merged := time.Now()
@@ -81,7 +81,7 @@ func ImportCSV(ctx context.Context, db *sqlx.DB, r io.Reader, opts ImportOptions
 		return res, err
 	}
 	if opts.Log != nil {
-		opts.Log.InfoContext(ctx, "import done", "rows", len(p.rows), "inserted", res.Inserted, "updated", res.Updated,
+		opts.Log.InfoContext(ctx, "import done", "rows", p.staged, "inserted", res.Inserted, "updated", res.Updated,
 			"rejected", len(res.Rejected), "parse_and_copy", staged.Sub(start), "merge", merged.Sub(staged), "commit", time.Since(merged))
 	}
 	return res, nil
@@ -114,15 +114,18 @@ func openImport(r io.Reader, opts ImportOptions) (*csvReader, ImportResult, erro
 	return cr, res, nil
 }
 
-// parser validates rows, folds repeated emails into their first row (the
-// later row wins where it says something) and collects the organisations.
+// parser validates rows, passes on the first row of each email and keeps
+// the later rows of repeated emails, to be folded into the first (the
+// later row wins where it says something), and collects the organisations.
+// It holds no row it passed on: a file of a million contacts would
+// otherwise stay in memory twice, as text and as rows.
 type parser struct {
-	cr    *csvReader
-	res   *ImportResult
-	rows  []contactRow
-	index map[string]int     // email -> position in rows
-	dirty map[string]bool    // emails whose staged row was superseded by a merge
-	orgs  map[string]*orgRow // lower-case name -> organisation
+	cr     *csvReader
+	res    *ImportResult
+	staged int                     // rows passed on
+	first  map[string]int          // email -> line of its first row
+	later  map[string][]contactRow // email -> its later rows, in file order
+	orgs   map[string]*orgRow      // lower-case name -> organisation
 }
 
 // orgRow is an organisation as the file describes it.
@@ -131,7 +134,7 @@ type orgRow struct {
 }
 
 func newParser(cr *csvReader, res *ImportResult) *parser {
-	return &parser{cr: cr, res: res, index: map[string]int{}, dirty: map[string]bool{}, orgs: map[string]*orgRow{}}
+	return &parser{cr: cr, res: res, first: map[string]int{}, later: map[string][]contactRow{}, orgs: map[string]*orgRow{}}
 }
 
 // run parses every record, sending each new valid row to out.
@@ -167,15 +170,54 @@ func (p *parser) parse(rec []string, line int) (contactRow, bool) {
 		return contactRow{}, false
 	}
 	p.addOrg(row)
-	if i, ok := p.index[row.Email]; ok {
-		p.rows[i] = p.rows[i].merged(row)
-		p.dirty[row.Email] = true
+	if _, ok := p.first[row.Email]; ok {
+		p.later[row.Email] = append(p.later[row.Email], row)
 		p.res.Duplicates++
 		return contactRow{}, false
 	}
-	p.index[row.Email] = len(p.rows)
-	p.rows = append(p.rows, row)
+	p.first[row.Email] = line
+	p.staged++
 	return row, true
+}
+
+// repeated returns the merged row of every email that appeared more than
+// once. The first rows were passed on and not kept, so the file is read
+// again up to the last of them; duplicates are rare, and a file without
+// any is read once.
+func (p *parser) repeated() ([]contactRow, error) {
+	if len(p.later) == 0 {
+		return nil, nil
+	}
+	wanted := make(map[int]string, len(p.later)) // line of a first row -> its email
+	last := 0
+	for email := range p.later {
+		line := p.first[email]
+		wanted[line], last = email, max(last, line)
+	}
+	cr, err := newCSVReader(p.cr.raw)
+	if err != nil {
+		return nil, fmt.Errorf("import: reading again: %w", err)
+	}
+	out := make([]contactRow, 0, len(p.later))
+	for len(out) < len(wanted) {
+		rec, line, err := cr.next()
+		if line > last || errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("import: reading again: %d first rows of repeated emails not found", len(wanted)-len(out))
+		}
+		email, ok := wanted[line]
+		if err != nil || !ok {
+			continue
+		}
+		row, rej := parseRow(p.cr.header, rec, line)
+		if rej != nil || row.Email != email {
+			return nil, fmt.Errorf("import: reading again: line %d changed", line)
+		}
+		for _, l := range p.later[email] {
+			row = row.merged(l)
+		}
+		out = append(out, row)
+	}
+	return out, nil
 }
 
 // addOrg records the organisation a row names: the first spelling of the
@@ -206,9 +248,20 @@ func readImport(r io.Reader, opts ImportOptions) ([]contactRow, ImportResult, er
 	out := make(chan contactRow, 1024)
 	errc := make(chan error, 1)
 	go func() { errc <- p.run(out) }()
-	for range out {
+	var rows []contactRow
+	pos := map[string]int{}
+	for r := range out {
+		pos[r.Email] = len(rows)
+		rows = append(rows, r)
 	}
-	return p.rows, res, <-errc
+	if err := <-errc; err != nil {
+		return rows, res, err
+	}
+	merged, err := p.repeated()
+	for _, m := range merged {
+		rows[pos[m.Email]] = m
+	}
+	return rows, res, err
 }
 
 func blank(rec []string) bool {
@@ -281,25 +334,23 @@ func copyRows(ctx context.Context, tx *sqlx.Tx, rows <-chan contactRow) error {
 // restage replaces the staged rows of emails that appeared more than once
 // with their merged row. Duplicates are rare, so this is usually a no-op.
 func restage(ctx context.Context, tx *sqlx.Tx, p *parser) error {
-	if len(p.dirty) == 0 {
-		return nil
+	merged, err := p.repeated()
+	if err != nil || len(merged) == 0 {
+		return err
 	}
-	emails := make([]string, 0, len(p.dirty))
-	for e := range p.dirty {
-		emails = append(emails, e)
+	emails := make([]string, len(merged))
+	rows := make(chan contactRow, len(merged))
+	for i, r := range merged {
+		emails[i] = r.Email
+		rows <- r
 	}
+	close(rows)
 	if _, err := tx.ExecContext(ctx, `DELETE FROM import_stage WHERE email = ANY($1)`, pq.StringArray(emails)); err != nil {
 		return fmt.Errorf("import: duplicates: %w", err)
 	}
-	rows := make(chan contactRow, len(emails))
-	for _, e := range emails {
-		rows <- p.rows[p.index[e]]
-	}
-	close(rows)
 	return copyRows(ctx, tx, rows)
 }
 
-// copyOrgs stages the organisations the file names.
 func copyOrgs(ctx context.Context, tx *sqlx.Tx, orgs map[string]*orgRow) error {
 	st, err := tx.PrepareContext(ctx, `COPY import_orgs (name, type, country) FROM STDIN`)
 	if err != nil {

@@ -323,3 +323,44 @@ func TestLargeImportRefreshesStatistics(t *testing.T) {
 		t.Errorf("planner's row counts after the import: %v contacts, %v organisations; want 1500 and 100", contacts, orgs)
 	}
 }
+
+// Repeated emails are folded into their first row in file order, wherever
+// they are: after multi-line records, around rejected lines, many times.
+func TestImportFoldsRepeatedEmailsInFileOrder(t *testing.T) {
+	db := newDB(t)
+	var b strings.Builder
+	b.WriteString("email,first_name,last_name,country,topics,tags,notes\n")
+	b.WriteString("ana@example.org,Ana,,DE,mentoring,,\"first\nnote\"\n")
+	for i := range 200 {
+		fmt.Fprintf(&b, "p%d@example.org,P%d,Filler,AT,,,\n", i, i)
+		if i == 50 {
+			b.WriteString("ana@example.org,,Lima,,access_to_finance,summit,\n")
+			b.WriteString("not-an-email,,,,,,\n")
+		}
+		if i == 120 {
+			b.WriteString("ben@example.org,Ben,,FR,,,\n")
+		}
+	}
+	b.WriteString("ana@example.org,Anna,,,,press,second\n")
+	b.WriteString("ben@example.org,,Okafor,,,,\n")
+	b.WriteString("BEN@example.org,,,PT,,,\n")
+	res, err := crm.ImportCSV(context.Background(), db, strings.NewReader(b.String()), crm.ImportOptions{Source: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Inserted != 202 || res.Duplicates != 4 || len(res.Rejected) != 1 {
+		t.Fatalf("inserted %d, duplicates %d, rejected %v; want 202, 4, one", res.Inserted, res.Duplicates, res.Rejected)
+	}
+	ana := contactByEmail(t, db, "ana@example.org")
+	if ana.FirstName != "Anna" || ana.LastName != "Lima" || ana.Country != "DE" ||
+		strings.Join(ana.Topics, ",") != "mentoring,access_to_finance" || strings.Join(ana.Tags, ",") != "summit,press" ||
+		!strings.Contains(string(ana.Attributes), "second") {
+		t.Errorf("ana: %q %q %q %v %v %s", ana.FirstName, ana.LastName, ana.Country, ana.Topics, ana.Tags, ana.Attributes)
+	}
+	if ben := contactByEmail(t, db, "ben@example.org"); ben.FirstName != "Ben" || ben.LastName != "Okafor" || ben.Country != "PT" {
+		t.Errorf("ben: %q %q %q", ben.FirstName, ben.LastName, ben.Country)
+	}
+	if p := contactByEmail(t, db, "p51@example.org"); p.FirstName != "P51" || p.Country != "AT" {
+		t.Errorf("a row after the repeats: %+v", p)
+	}
+}
