@@ -73,7 +73,11 @@ func (p ContactPatch) apply(r *contactRecord) ([]string, error) {
 			if len(*f.src) > maxCell {
 				return nil, invalid(f.name, "longer than %d bytes", maxCell)
 			}
-			set(f.name, f.dst, strings.TrimSpace(*f.src))
+			v, err := oneLine(f.name, *f.src)
+			if err != nil {
+				return nil, err
+			}
+			set(f.name, f.dst, v)
 		}
 	}
 	if err := p.applyEnums(r, set); err != nil {
@@ -202,7 +206,10 @@ func resolveOrganisation(ctx context.Context, tx *sqlx.Tx, name *string, r *cont
 	if name == nil {
 		return nil
 	}
-	n := strings.TrimSpace(*name)
+	n, err := oneLine("organisation", *name)
+	if err != nil {
+		return err
+	}
 	if n == "" {
 		r.OrganisationID = nil
 		return nil

@@ -102,6 +102,54 @@ func (r *contactRow) setAttribute(name, cell string) {
 	r.Attributes[name] = cell
 }
 
+// badControl is the reason for a one-line cell with a control character
+// other than a line break or a tab.
+const badControl = "%q contains a control character"
+
+// foldLines makes a cell that belongs on one line (a name, a job title, an
+// organisation) one line: Excel users break long titles with Alt+Enter,
+// and these values reach subjects and headers, where a line break cannot
+// go. Each run of white space that holds a line break or a tab becomes one
+// space; any other control character makes the cell invalid.
+func foldLines(s string) (string, bool) {
+	if !strings.ContainsFunc(s, isControl) {
+		return s, true
+	}
+	var b strings.Builder
+	space := false
+	for _, r := range s {
+		switch {
+		case unicode.IsSpace(r):
+			space = true
+			continue
+		case isControl(r):
+			return "", false
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		space = false
+		b.WriteRune(r)
+	}
+	return b.String(), true
+}
+
+// isControl reports C0 and C1 control characters, DEL and the Unicode line
+// and paragraph separators.
+func isControl(r rune) bool {
+	return r < 0x20 || (r >= 0x7f && r <= 0x9f) || r == '\u2028' || r == '\u2029'
+}
+
+// oneLine checks a value for a one-line field of the API or the web forms:
+// unlike a spreadsheet cell, a line break there is refused, not folded.
+func oneLine(field, s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if strings.ContainsFunc(s, isControl) {
+		return "", invalid(field, "contains a line break or another control character; it must be one line of text")
+	}
+	return s, nil
+}
+
 // Reasons for enumerated columns, built once: they list the valid values.
 var (
 	badOrganisationType = "unknown organisation type %q (expected one of " + strings.Join(vocab.OrganisationTypes, ", ") + ")"
@@ -118,13 +166,13 @@ func (r *contactRow) set(col, cell string) string {
 	case "email":
 		return r.setParsed(&r.Email, cell, normaliseEmail, "%q is not a valid email address")
 	case "first_name":
-		r.FirstName = cell
+		return r.setParsed(&r.FirstName, cell, foldLines, badControl)
 	case "last_name":
-		r.LastName = cell
+		return r.setParsed(&r.LastName, cell, foldLines, badControl)
 	case "organisation":
-		r.Organisation = cell
+		return r.setParsed(&r.Organisation, cell, foldLines, badControl)
 	case "job_title":
-		r.JobTitle = cell
+		return r.setParsed(&r.JobTitle, cell, foldLines, badControl)
 	case "organisation_type":
 		return r.setParsed(&r.OrganisationType, cell, vocab.ParseOrganisationType, badOrganisationType)
 	case "country":

@@ -100,7 +100,10 @@ func (p OrganisationPatch) apply(r *organisationRecord) ([]string, error) {
 		}
 	}
 	if p.Name != nil {
-		n := strings.TrimSpace(*p.Name)
+		n, err := oneLine("name", *p.Name)
+		if err != nil {
+			return nil, err
+		}
 		if n == "" {
 			return nil, invalid("name", "is required")
 		}
@@ -135,7 +138,11 @@ func (p OrganisationPatch) apply(r *organisationRecord) ([]string, error) {
 		if len(*p.City) > maxCell {
 			return nil, invalid("city", "longer than %d bytes", maxCell)
 		}
-		set("city", &r.City, strings.TrimSpace(*p.City))
+		c, err := oneLine("city", *p.City)
+		if err != nil {
+			return nil, err
+		}
+		set("city", &r.City, c)
 	}
 	if p.Website != nil {
 		w, err := parseWebsite(*p.Website)
