@@ -36,6 +36,7 @@ func (a *API) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/campaigns", a.Auth.Require(view, a.list))
 	mux.HandleFunc("POST /api/v1/campaigns", a.Auth.Require(edit, a.create))
 	mux.HandleFunc("GET /api/v1/campaigns/{id}", a.Auth.Require(view, a.show))
+	mux.HandleFunc("PUT /api/v1/campaigns/{id}", a.Auth.Require(edit, a.update))
 	mux.HandleFunc("GET /api/v1/campaigns/{id}/preview", a.Auth.Require(view, a.preview))
 	mux.HandleFunc("POST /api/v1/campaigns/{id}/send", a.Auth.Require(edit, a.send))
 	mux.HandleFunc("POST /api/v1/campaigns/{id}/schedule", a.Auth.Require(edit, a.schedule))
@@ -91,6 +92,23 @@ func (a *API) create(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.writeCampaign(w, r, http.StatusCreated, c)
+}
+
+func (a *API) update(w http.ResponseWriter, r *http.Request) {
+	id, err := crm.PathID(r)
+	var in Input
+	if err == nil {
+		err = jsonhttp.Decode(w, r, &in)
+	}
+	var c Campaign
+	if err == nil {
+		c, err = UpdateDraft(r.Context(), a.DB, id, in, a.Segment)
+	}
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.writeCampaign(w, r, http.StatusOK, c)
 }
 
 func (a *API) list(w http.ResponseWriter, r *http.Request) {

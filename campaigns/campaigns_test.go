@@ -323,3 +323,47 @@ func TestStartRefreshesPlannerStatistics(t *testing.T) {
 		t.Errorf("the scan for due rows sorts instead of reading the pending index in order:\n%s", p)
 	}
 }
+
+// A draft is edited by sending its whole definition again; a broken
+// template changes nothing, and once it has started it is no longer a draft.
+func TestCampaignAPIEditsADraft(t *testing.T) {
+	s := newServer(t)
+	var c campaignView
+	if got := s.do(crm.RoleCoordinator, "POST", "/api/v1/campaigns", validCampaign, &c); got != 201 {
+		t.Fatalf("create: %d %+v", got, c)
+	}
+	path := "/api/v1/campaigns/" + itoa(c.ID)
+	edited := strings.NewReplacer(`"Spring CoP"`, `"Spring CoP, Vienna"`, `Hello {{`, `Welcome {{`,
+		`"followups":[{"after":"3d","subject":"Reminder","html":"<p>Reminder</p>"}]`,
+		`"followups":[{"after":"1w","subject":"Last call","html":"<p>Last call</p>"},{"after":"2w","subject":"Really","html":"<p>Really</p>"}]`).Replace(validCampaign)
+	if got := s.do(crm.RoleViewer, "PUT", path, edited, nil); got != 403 {
+		t.Errorf("viewer: %d, want 403", got)
+	}
+	broken := strings.Replace(edited, `Welcome {{ .Contact.FirstName }}`, `Welcome {{ .Contact.Nmae }}`, 1)
+	if got := s.do(crm.RoleCoordinator, "PUT", path, broken, &c); got != 400 || !strings.Contains(c.Error, "subject:1:") {
+		t.Errorf("broken template: %d %q, want 400 with its position", got, c.Error)
+	}
+	if got, _ := campaigns.ByID(context.Background(), s.db, c.ID); got.Name != "Spring CoP" || got.Steps[0].Subject != "Hello {{ .Contact.FirstName }}" || len(got.Steps) != 2 {
+		t.Fatalf("a refused edit changed the draft: %+v", got)
+	}
+	if got := s.do(crm.RoleCoordinator, "PUT", path, edited, &c); got != 200 || c.Status != "draft" {
+		t.Fatalf("edit: %d %+v", got, c)
+	}
+	got, _ := campaigns.ByID(context.Background(), s.db, c.ID)
+	if got.Name != "Spring CoP, Vienna" || got.Steps[0].Subject != "Welcome {{ .Contact.FirstName }}" || len(got.Steps) != 3 ||
+		got.Steps[2].Subject != "Really" || got.Steps[1].After != 7*24*time.Hour {
+		t.Errorf("after the edit: %+v", got)
+	}
+	if got := s.do(crm.RoleCoordinator, "PUT", "/api/v1/campaigns/999999", edited, nil); got != 404 {
+		t.Errorf("unknown campaign: %d, want 404", got)
+	}
+	if got := s.do(crm.RoleCoordinator, "POST", path+"/send", "", &c); got != 200 {
+		t.Fatalf("send: %d", got)
+	}
+	if got := s.do(crm.RoleCoordinator, "PUT", path, validCampaign, &c); got != 409 || !strings.Contains(c.Error, "cannot edit a campaign that is running") {
+		t.Errorf("editing a running campaign: %d %q, want 409", got, c.Error)
+	}
+	if got, _ := campaigns.ByID(context.Background(), s.db, c.ID); got.Name != "Spring CoP, Vienna" {
+		t.Errorf("the running campaign was changed: %q", got.Name)
+	}
+}

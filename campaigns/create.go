@@ -2,6 +2,7 @@ package campaigns
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"net/mail"
@@ -79,16 +80,69 @@ func Create(ctx context.Context, db *sqlx.DB, in Input, segOpts segment.Options)
 	if err != nil {
 		return c, fmt.Errorf("campaigns: create: %w", err)
 	}
-	for _, s := range c.Steps {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO campaign_steps (campaign_id, position, after_seconds, subject, html, text)
-			VALUES ($1, $2, $3, $4, $5, $6)`, c.ID, s.Position, s.AfterSec, s.Subject, s.HTML, s.Text); err != nil {
-			return c, fmt.Errorf("campaigns: create step %d: %w", s.Position, err)
-		}
+	if err := insertSteps(ctx, tx, c.ID, c.Steps); err != nil {
+		return c, err
 	}
 	if err := tx.Commit(); err != nil {
 		return c, fmt.Errorf("campaigns: create: %w", err)
 	}
 	return ByID(ctx, db, c.ID)
+}
+
+func insertSteps(ctx context.Context, tx *sqlx.Tx, id int64, steps []Step) error {
+	for _, s := range steps {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO campaign_steps (campaign_id, position, after_seconds, subject, html, text)
+			VALUES ($1, $2, $3, $4, $5, $6)`, id, s.Position, s.AfterSec, s.Subject, s.HTML, s.Text); err != nil {
+			return fmt.Errorf("campaigns: campaign %d step %d: %w", id, s.Position, err)
+		}
+	}
+	return nil
+}
+
+// UpdateDraft replaces a draft's whole definition with in, validated as
+// Create validates. Only a draft changes: once a campaign is scheduled or
+// started its recipients may already hold what it said, so an edit then is
+// a *TransitionError (cancel it and start a new one from it instead).
+func UpdateDraft(ctx context.Context, db *sqlx.DB, id int64, in Input, segOpts segment.Options) (Campaign, error) {
+	c, err := in.validate(ctx, db, segOpts)
+	if err != nil {
+		return c, err
+	}
+	tx, err := db.BeginTxx(ctx, nil)
+	if err != nil {
+		return c, fmt.Errorf("campaigns: update %d: %w", id, err)
+	}
+	defer tx.Rollback()
+	var status string
+	err = tx.GetContext(ctx, &status, `SELECT status FROM campaigns WHERE id = $1 FOR UPDATE`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, crm.ErrNotFound
+	}
+	if err != nil {
+		return c, fmt.Errorf("campaigns: update %d: %w", id, err)
+	}
+	if status != StatusDraft {
+		return c, &TransitionError{From: status, Action: "edit"}
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE campaigns SET name = $2, audience_where = $3, audience_segment_id = $4,
+		from_address = $5, from_name = $6, reply_to = $7, event_id = $8, per_minute = $9, per_domain_per_minute = $10,
+		window_days = $11, window_from = $12, window_to = $13, window_time_zone = $14, tracking = $15, notice = $16
+		WHERE id = $1`,
+		id, c.Name, c.AudienceWhere, c.AudienceSegmentID, c.From, c.FromName, c.ReplyTo, c.EventID, c.PerMinute,
+		c.PerDomainPerMinute, c.WindowDays, c.WindowFrom, c.WindowTo, c.WindowTimeZone, c.Tracking, c.Notice)
+	if err != nil {
+		return c, fmt.Errorf("campaigns: update %d: %w", id, err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM campaign_steps WHERE campaign_id = $1`, id); err != nil {
+		return c, fmt.Errorf("campaigns: update %d steps: %w", id, err)
+	}
+	if err := insertSteps(ctx, tx, id, c.Steps); err != nil {
+		return c, err
+	}
+	if err := tx.Commit(); err != nil {
+		return c, fmt.Errorf("campaigns: update %d: %w", id, err)
+	}
+	return ByID(ctx, db, id)
 }
 
 func invalid(field, format string, args ...any) error {

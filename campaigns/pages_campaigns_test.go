@@ -499,3 +499,50 @@ func TestCampaignWizardStartsFromAnEarlierCampaign(t *testing.T) {
 		}
 	}
 }
+
+// A draft opens in the wizard with everything it says and is saved in
+// place; a started campaign is not offered for editing.
+func TestCampaignWizardEditsADraft(t *testing.T) {
+	c := newCampaignUI(t)
+	where := "seniority = middle"
+	draft, err := campaigns.Create(context.Background(), c.db, campaigns.Input{Name: "Workshop, Lisbon",
+		Audience: campaigns.Audience{Where: &where}, From: "team@network.example.org", Subject: "Hi", HTML: "<p>Hi</p>",
+		Followup: []campaigns.FollowUp{{After: "3d", Subject: "Reminder", HTML: "<p>Reminder</p>"}}}, campaigns.SegmentOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := c.get(crm.RoleCoordinator, "/campaigns/"+itoa(draft.ID))
+	cuiHas(t, "draft page", page.body, `href="/campaigns/new?edit=`+itoa(draft.ID)+`"`)
+
+	a := c.get(crm.RoleCoordinator, "/campaigns/new?edit="+itoa(draft.ID))
+	if a.status != 200 {
+		t.Fatalf("edit: %d", a.status)
+	}
+	cuiHas(t, "edit wizard", a.body, "<h1>Edit campaign</h1>", `value="Workshop, Lisbon"`)
+	a = c.wizard(crm.RoleCoordinator, a, "content", "followups", url.Values{"subject": {"Hi {{ .Contact.FirstName }}"}, "html": {"<p>Hello again</p>"}})
+	stale := a
+	r := c.wizard(crm.RoleCoordinator, a, "review", "finish:draft", nil)
+	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/campaigns/"+itoa(draft.ID) {
+		t.Fatalf("save: %d to %q\n%s", r.status, r.header.Get("Location"), r.body)
+	}
+	got, _ := campaigns.ByID(context.Background(), c.db, draft.ID)
+	if c.campaignCount() != 1 || got.Name != "Workshop, Lisbon" || got.Steps[0].HTML != "<p>Hello again</p>" || len(got.Steps) != 2 {
+		t.Errorf("after saving: %d campaigns, %+v", c.campaignCount(), got)
+	}
+
+	if _, err := campaigns.Send(context.Background(), c.db, draft.ID, campaigns.SegmentOptions()); err != nil {
+		t.Fatal(err)
+	}
+	if page := c.get(crm.RoleCoordinator, "/campaigns/"+itoa(draft.ID)); strings.Contains(page.body, "new?edit=") {
+		t.Error("a running campaign is offered for editing")
+	}
+	if a := c.get(crm.RoleCoordinator, "/campaigns/new?edit="+itoa(draft.ID)); a.status != 409 {
+		t.Errorf("edit of a running campaign: %d, want 409", a.status)
+	}
+	// A state saved while it was a draft cannot change it now.
+	r = c.wizard(crm.RoleCoordinator, stale, "review", "finish:draft", nil)
+	if got2, _ := campaigns.ByID(context.Background(), c.db, draft.ID); r.status != 400 || !strings.Contains(r.body, "cannot edit a campaign that is running") ||
+		got2.Status != "running" || c.campaignCount() != 1 {
+		t.Errorf("finishing a stale edit: %d, %s, %d campaigns\n%s", r.status, got2.Status, c.campaignCount(), r.body)
+	}
+}

@@ -46,6 +46,10 @@ type wizardState struct {
 	FromAddr string `json:"from_addr"`
 	At       string `json:"at"`    // datetime-local value: "2006-01-02T15:04"
 	AtZone   string `json:"at_tz"` // IANA zone of At
+	// EditID is the draft being edited; 0 creates a new campaign. A
+	// tampered id can only reach another draft, which the same role may
+	// edit anyway.
+	EditID int64 `json:"edit_id,omitempty"`
 }
 
 type stepLink struct {
@@ -95,13 +99,14 @@ type wizardPage struct {
 	SegName   string
 }
 
-// wizardStart opens the wizard, empty or, with ?from=ID, filled in from an
-// earlier campaign: the next invitation usually differs from the last in
-// its date, event and a few words.
+// wizardStart opens the wizard: empty; with ?from=ID filled in from an
+// earlier campaign, as the next invitation usually differs from the last
+// in its date, event and a few words; with ?edit=ID on a draft, to change it.
 func (p *Pages) wizardStart(w http.ResponseWriter, r *http.Request) {
 	st := wizardState{AtZone: "UTC"}
-	if from := r.URL.Query().Get("from"); from != "" {
-		id, err := strconv.ParseInt(from, 10, 64)
+	q := r.URL.Query()
+	if ref := q.Get("from") + q.Get("edit"); ref != "" {
+		id, err := strconv.ParseInt(ref, 10, 64)
 		if err != nil {
 			p.Web.Problem(w, r, crm.ErrNotFound)
 			return
@@ -116,8 +121,16 @@ func (p *Pages) wizardStart(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		st.Input = c.Input()
-		st.Input.Name = "Copy of " + c.Name
 		st.FromAddr, st.FromName = c.From, c.FromName
+		switch {
+		case q.Get("edit") == "":
+			st.Input.Name = "Copy of " + c.Name
+		case c.Status != StatusDraft:
+			p.Web.Fail(w, r, http.StatusConflict, "Only a draft can be edited; this campaign is "+c.Status+". Start a new campaign from it instead.")
+			return
+		default:
+			st.EditID = c.ID
+		}
 	}
 	p.renderWizard(w, r, http.StatusOK, "audience", st, nil, nil)
 }
@@ -305,7 +318,11 @@ func (p *Pages) wizardCount(w http.ResponseWriter, r *http.Request) {
 func (p *Pages) renderWizard(w http.ResponseWriter, r *http.Request, status int, step string, st wizardState, errs map[string]string, previews []wizardPreview) {
 	ctx := r.Context()
 	state, _ := json.Marshal(st)
-	data := wizardPage{Base: p.Web.Base(r, "New campaign", "campaigns"), Step: step, State: string(state), W: st,
+	title := "New campaign"
+	if st.EditID != 0 {
+		title = "Edit campaign"
+	}
+	data := wizardPage{Base: p.Web.Base(r, title, "campaigns"), Step: step, State: string(state), W: st,
 		Errors: errs, Previews: previews, Tracking: st.Input.Tracking == nil || *st.Input.Tracking}
 	i := stepIndex(step)
 	for j, s := range wizardSteps {
@@ -458,31 +475,40 @@ func (p *Pages) wizardFinish(w http.ResponseWriter, r *http.Request, st wizardSt
 		}
 	}
 	ctx := r.Context()
-	c, err := Create(ctx, p.DB, st.Input, p.Segment)
+	var c Campaign
+	var err error
+	done := "created"
+	if st.EditID != 0 {
+		c, err = UpdateDraft(ctx, p.DB, st.EditID, st.Input, p.Segment)
+		done = "saved"
+	} else {
+		c, err = Create(ctx, p.DB, st.Input, p.Segment)
+	}
 	var ve *crm.ValidationError
 	var te *templates.Error
-	if errors.As(err, &ve) || errors.As(err, &te) {
+	var tr *TransitionError
+	if errors.As(err, &ve) || errors.As(err, &te) || errors.As(err, &tr) {
 		fail(err.Error())
 		return
 	}
 	if err != nil {
-		p.Web.Internal(w, r, err)
+		p.Web.Problem(w, r, err)
 		return
 	}
 	to := "/campaigns/" + strconv.FormatInt(c.ID, 10)
-	flash := "Campaign created as a draft."
+	flash := "Campaign " + done + " as a draft."
 	switch action {
 	case "send":
-		flash = "Campaign created; sending started."
+		flash = "Campaign " + done + "; sending started."
 		_, err = Send(ctx, p.DB, c.ID, p.Segment)
 	case "schedule":
-		flash = "Campaign created; it starts " + at.Format("Mon 2 Jan 2006 15:04 MST") + "."
+		flash = "Campaign " + done + "; it starts " + at.Format("Mon 2 Jan 2006 15:04 MST") + "."
 		_, err = Schedule(ctx, p.DB, c.ID, at)
 	}
 	if err != nil {
 		// The campaign exists as a draft; say so rather than lose it.
 		p.Web.Log.ErrorContext(ctx, "wizard: start failed", "campaign_id", c.ID, "err", err)
-		flash = "Campaign created as a draft, but it could not be started: " + err.Error()
+		flash = "Campaign " + done + " as a draft, but it could not be started: " + err.Error()
 	}
 	p.Web.Redirect(w, r, to, flash)
 }

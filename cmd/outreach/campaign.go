@@ -15,7 +15,7 @@ import (
 	"outreach/campaigns"
 )
 
-const campaignUsage = "campaign create FILE | list | status ID | send ID | schedule ID --at TIME | pause ID | resume ID | cancel ID | preview ID --contact N [--step S]"
+const campaignUsage = "campaign create FILE | update ID FILE | list | status ID | send ID | schedule ID --at TIME | pause ID | resume ID | cancel ID | preview ID --contact N [--step S]"
 
 func runCampaign(ctx context.Context, e env, args []string) error {
 	if len(args) == 0 {
@@ -34,6 +34,13 @@ func runCampaign(ctx context.Context, e env, args []string) error {
 	c := campaignCmd{db: db, e: e, json: *asJSON, baseURL: cfg.BaseURL, secret: cfg.Secret}
 	if args[0] == "list" {
 		return c.list(ctx)
+	}
+	if args[0] == "update" && len(pos) == 2 {
+		id, err := strconv.ParseInt(pos[0], 10, 64)
+		if err != nil {
+			return fmt.Errorf("campaign update: %q is not a campaign id: %w", pos[0], errUsage)
+		}
+		return c.update(ctx, id, pos[1])
 	}
 	if len(pos) != 1 {
 		return fmt.Errorf("%s: %w", campaignUsage, errUsage)
@@ -102,21 +109,44 @@ func (c campaignCmd) printStatus(ctx context.Context, camp campaigns.Campaign) e
 }
 
 func (c campaignCmd) create(ctx context.Context, file string) error {
-	b, err := os.ReadFile(file)
+	in, err := readCampaignFile(file)
 	if err != nil {
 		return err
-	}
-	var in campaigns.Input
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
-		return fmt.Errorf("%s: %w", file, err)
 	}
 	camp, err := campaigns.Create(ctx, c.db, in, campaigns.SegmentOptions())
 	if err != nil {
 		return fmt.Errorf("%s: %w", file, err)
 	}
 	return c.printStatus(ctx, camp)
+}
+
+// update replaces a draft's definition with the file's, as
+// PUT /api/v1/campaigns/{id} does.
+func (c campaignCmd) update(ctx context.Context, id int64, file string) error {
+	in, err := readCampaignFile(file)
+	if err != nil {
+		return err
+	}
+	camp, err := campaigns.UpdateDraft(ctx, c.db, id, in, campaigns.SegmentOptions())
+	if err != nil {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	return c.printStatus(ctx, camp)
+}
+
+// readCampaignFile reads a campaign definition, the API's JSON body.
+func readCampaignFile(file string) (campaigns.Input, error) {
+	var in campaigns.Input
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return in, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&in); err != nil {
+		return in, fmt.Errorf("%s: %w", file, err)
+	}
+	return in, nil
 }
 
 func (c campaignCmd) list(ctx context.Context) error {

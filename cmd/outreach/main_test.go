@@ -262,8 +262,16 @@ func TestReportCommand(t *testing.T) {
 	if out, _, err := runCmd(t, vars, "", "campaign", "create", spec); err != nil || !strings.Contains(out, "draft") {
 		t.Fatalf("create: %v %s", err, out)
 	}
+	// The draft is renamed from a second file; a started campaign is not.
+	os.WriteFile(spec, []byte(`{"name":"CLI renamed","audience":{"where":""},"from":"team@network.example.org","subject":"Hi","html":"<p>Hi</p>"}`), 0o600)
+	if out, _, err := runCmd(t, vars, "", "campaign", "update", "1", spec); err != nil || !strings.Contains(out, `"CLI renamed": draft`) {
+		t.Fatalf("update: %v %s", err, out)
+	}
 	if _, _, err := runCmd(t, vars, "", "campaign", "send", "1"); err != nil {
 		t.Fatal(err)
+	}
+	if _, _, err := runCmd(t, vars, "", "campaign", "update", "1", spec); err == nil || !strings.Contains(err.Error(), "cannot edit a campaign that is running") {
+		t.Errorf("update of a running campaign: %v", err)
 	}
 	db.MustExec(`UPDATE recipients r SET status = 'sent', sent_at = now(), replied_at = CASE WHEN c.email = 'a@example.org' THEN now() END
 		FROM contacts c WHERE c.id = r.contact_id`)

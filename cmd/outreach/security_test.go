@@ -365,7 +365,7 @@ func TestRolesGuardWritesInEveryArea(t *testing.T) {
 	}
 	// Each role acts on its own draft, so one role's change does not hide
 	// another's; the viewer tries the coordinator's.
-	sendDraft, cancelDraft := r.drafts(3), r.drafts(3)
+	sendDraft, cancelDraft, editDraft := r.drafts(3), r.drafts(3), r.drafts(3)
 	colleague, err := crm.AddUser(context.Background(), r.db, "colleague@network.example.org", "Colleague", crm.RoleCoordinator, secPassword)
 	if err != nil {
 		t.Fatal(err)
@@ -422,6 +422,9 @@ func TestRolesGuardWritesInEveryArea(t *testing.T) {
 		{"campaigns: API create", crm.RoleCoordinator, func(r *secRig, role crm.Role) (*http.Response, string) {
 			return r.api(role, "POST", "/api/v1/campaigns", "application/json", fmt.Sprintf(campaignJSON, role))
 		}, `SELECT count(*)::text FROM campaigns`},
+		{"campaigns: API edit a draft", crm.RoleCoordinator, func(r *secRig, role crm.Role) (*http.Response, string) {
+			return r.api(role, "PUT", "/api/v1/campaigns/"+draft(editDraft, role), "application/json", fmt.Sprintf(campaignJSON, "edited by "+role))
+		}, `SELECT string_agg(id || ':' || name, ',' ORDER BY id) FROM campaigns`},
 		{"campaigns: API send", crm.RoleCoordinator, func(r *secRig, role crm.Role) (*http.Response, string) {
 			return r.api(role, "POST", "/api/v1/campaigns/"+draft(sendDraft, role)+"/send", "application/json", "")
 		}, campaignStates},
@@ -741,6 +744,8 @@ var jsonBodies = map[string][]string{
 		`{"title":"t","topic":%[1]s,"starts_at":"2027-05-12T09:00","ends_at":"2027-05-12T12:00"}`,
 		`{"title":"t","time_zone":%[1]s,"starts_at":"2027-05-12T09:00","ends_at":"2027-05-12T12:00"}`,
 		`{"title":"t","starts_at":%[1]s,"ends_at":"2027-05-12T12:00"}`},
+	"PUT /api/v1/campaigns/{id}": {`{"name":%[1]s,"audience":{"where":""},"from":"t@network.example.org","subject":"s","html":"<p>h</p>"}`,
+		`{"name":"n","audience":{"where":%[1]s},"from":"t@network.example.org","subject":%[1]s,"html":%[1]s}`},
 	"PATCH /api/v1/events/{id}":           {`{"title":%[1]s,"country":%[1]s}`},
 	"PATCH /api/v1/organisations/{id}":    {`{"name":%[1]s,"city":%[1]s}`, `{"type":%[1]s}`, `{"country":%[1]s}`, `{"website":%[1]s}`},
 	"POST /api/v1/events/{id}/attendance": {`{"marks":[{"email":%[1]s,"attended":true}]}`},
