@@ -146,7 +146,7 @@ func (p *Pages) contactFormProblem(w http.ResponseWriter, r *http.Request, d *co
 	status := http.StatusBadRequest
 	switch {
 	case errors.As(err, &ve):
-		d.Field, d.FieldError = ve.Field, ve.Error()
+		d.Field, d.FieldError = ve.Field, ve.Reason // the label names the field
 	case errors.Is(err, ErrConflict):
 		status, d.Field = http.StatusConflict, "email"
 		d.FieldError = "Another contact already has this email; search for it instead of adding it twice."

@@ -67,7 +67,7 @@ func (p *Pages) organisationSave(w http.ResponseWriter, r *http.Request) {
 	status := http.StatusBadRequest
 	switch {
 	case errors.As(err, &ve):
-		d.Field, d.FieldError = ve.Field, ve.Error()
+		d.Field, d.FieldError = ve.Field, ve.Reason // the label names the field
 	case errors.Is(err, ErrConflict):
 		status, d.Field = http.StatusConflict, "name"
 		d.FieldError = "Another organisation already has this name."

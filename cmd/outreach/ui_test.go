@@ -281,6 +281,7 @@ func TestWebUIInABrowser(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#country"), "Atlantis"),
 		chromedp.Click(chromedp.CSS("#contact-save")),
 		chromedp.WaitVisible(chromedp.CSS("#country-error")))
+	b.show("contact form refused")
 	if got := value(b, "kept name", chromedp.Value(chromedp.CSS("#first_name"))); got != "Lena" {
 		t.Errorf("the refused form lost the name: %q", got)
 	}
@@ -312,7 +313,9 @@ func TestWebUIInABrowser(t *testing.T) {
 		chromedp.Navigate(fmt.Sprintf("%s/organisations/%d", base, hubID)),
 		chromedp.Click(chromedp.CSS("#organisation-edit")),
 		chromedp.WaitVisible(chromedp.CSS("#organisation-form")),
-		chromedp.SendKeys(chromedp.CSS("#city"), "Madrid"),
+		chromedp.SendKeys(chromedp.CSS("#city"), "Madrid"))
+	b.show("organisation form")
+	b.step("save the organisation",
 		chromedp.Click(chromedp.CSS("#organisation-save")),
 		chromedp.WaitVisible(chromedp.CSS("#organisation-details")))
 	if got := b.text("#organisation-details"); !strings.Contains(got, "Madrid") || !strings.Contains(got, "business_support") {
