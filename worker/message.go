@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"mime"
 	netmail "net/mail"
 	"net/url"
 	"strings"
@@ -85,8 +86,8 @@ func (m Message) sizeHint() int {
 // setHeaders writes every header except List-Unsubscribe; the inputs are
 // already validated.
 func (m Message) setHeaders(msg *mail.Msg) {
-	msg.FromMailAddress(&netmail.Address{Name: m.FromName, Address: m.From})
-	msg.ToMailAddress(&netmail.Address{Name: m.ToName, Address: m.To})
+	setAddress(msg, "From", m.FromName, m.From)
+	setAddress(msg, "To", m.ToName, m.To)
 	if m.ReplyTo != "" {
 		msg.ReplyToMailAddress(&netmail.Address{Address: m.ReplyTo})
 	}
@@ -102,6 +103,25 @@ func (m Message) setHeaders(msg *mail.Msg) {
 	for k, v := range m.Headers {
 		msg.SetGenHeader(mail.Header(k), v)
 	}
+}
+
+// setAddress writes a From or To header with a display name. net/mail
+// (and go-mail through it) Q-encodes a name that needs encoding unless it
+// holds one of a list of specials, and the backslash is missing from that
+// list: "Ѯ\" became =?utf-8?q?=D1=AE\?=, an encoded word that RFC 2047
+// (5.3) does not allow in a phrase and that readers cannot parse. Such a
+// name is base64-encoded here instead, and the header set as written.
+func setAddress(msg *mail.Msg, field, name, addr string) {
+	a := &netmail.Address{Name: name, Address: addr}
+	if !strings.HasPrefix(a.String(), "=?utf-8?q?") || !strings.Contains(name, `\`) {
+		if field == "From" {
+			msg.FromMailAddress(a)
+		} else {
+			msg.ToMailAddress(a)
+		}
+		return
+	}
+	msg.SetGenHeader(mail.Header(field), mime.BEncoding.Encode("utf-8", name)+" "+(&netmail.Address{Address: addr}).String())
 }
 
 // setUnsubscribe writes both List-Unsubscribe headers. go-mail's

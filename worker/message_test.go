@@ -366,3 +366,26 @@ func TestMessageGolden(t *testing.T) {
 		})
 	}
 }
+
+// Display names come from contact data: whatever they hold, the From and
+// To headers parse back to them. A backslash in a name that needs encoding
+// used to produce an encoded word that readers cannot parse.
+func TestMessageDisplayNamesRoundTrip(t *testing.T) {
+	for _, name := range []string{"Ana Lima", `Jürgen \ Müller`, `Ѯ\`, `O'Brien, "Pat"`, `Zoë (Hub) <team>`, `back\slash only`} {
+		m := baseMessage()
+		m.FromName, m.ToName = name, name
+		raw, err := m.Bytes()
+		if err != nil {
+			t.Fatalf("%q: %v", name, err)
+		}
+		msg, err := netmail.ReadMessage(bytes.NewReader(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, field := range []string{"From", "To"} {
+			if a, err := netmail.ParseAddress(msg.Header.Get(field)); err != nil || a.Name != name {
+				t.Errorf("%s %q parses as %+v (%v), want the name %q", field, msg.Header.Get(field), a, err, name)
+			}
+		}
+	}
+}
