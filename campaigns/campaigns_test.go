@@ -367,3 +367,34 @@ func TestCampaignAPIEditsADraft(t *testing.T) {
 		t.Errorf("the running campaign was changed: %q", got.Name)
 	}
 }
+
+// A campaign whose saved segment is deleted keeps that segment's audience;
+// it must never fall back to an empty expression, which selects everyone.
+func TestDeletedSegmentKeepsTheCampaignsAudience(t *testing.T) {
+	s := newServer(t)
+	ctx := context.Background()
+	seg, err := crm.CreateSegment(ctx, s.db, "Middle managers", "seniority = middle", crm.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c campaignView
+	body := strings.Replace(validCampaign, `"audience":{"where":"seniority = middle"}`, `"audience":{"segment_id":`+itoa(seg.ID)+`}`, 1)
+	if got := s.do(crm.RoleCoordinator, "POST", "/api/v1/campaigns", body, &c); got != 201 {
+		t.Fatalf("create: %d %+v", got, c)
+	}
+	if err := crm.DeleteSegment(ctx, s.db, seg.ID); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := campaigns.ByID(ctx, s.db, c.ID)
+	if got.AudienceSegmentID != nil || got.AudienceWhere != "seniority = middle" {
+		t.Errorf("after deleting its segment the campaign's audience is %v %q", got.AudienceSegmentID, got.AudienceWhere)
+	}
+	if in := got.Input(); in.Audience.Where == nil || *in.Audience.Where != "seniority = middle" {
+		t.Errorf("a copy of it would go to %v", in.Audience.Where)
+	}
+	var all int
+	s.db.Get(&all, `SELECT count(*) FROM contacts`)
+	if code := s.do(crm.RoleCoordinator, "POST", "/api/v1/campaigns/"+itoa(c.ID)+"/send", "", &c); code != 200 || c.Counts.Recipients != 1 || all < 2 {
+		t.Errorf("send: %d, %d recipients of %d contacts, want the one middle manager", code, c.Counts.Recipients, all)
+	}
+}
