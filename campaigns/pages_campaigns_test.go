@@ -105,6 +105,7 @@ func TestCampaignPagesList(t *testing.T) {
 	if row := pageElement(a.body, "campaign-"+itoa(started.ID)); !strings.Contains(row, `<td class="num recipients">3</td>`) {
 		t.Errorf("the started campaign's row does not show its 3 recipients: %s", row)
 	}
+	cuiHas(t, "campaign to everyone", c.get(crm.RoleViewer, "/campaigns/"+itoa(started.ID)).body, "Every contact who may be mailed")
 	cuiHas(t, "campaign list", a.body, `id="new-campaign"`, `Autumn &lt;script&gt;alert(1)&lt;/script&gt;`, `class="badge draft"`)
 	if strings.Contains(a.body, "<script>alert(1)") {
 		t.Error("campaign name not escaped")
