@@ -520,6 +520,10 @@ func TestCampaignWizardEditsADraft(t *testing.T) {
 		t.Fatalf("edit: %d", a.status)
 	}
 	cuiHas(t, "edit wizard", a.body, "<h1>Edit campaign</h1>", `value="Workshop, Lisbon"`)
+	// Both parameters: the edit wins; the two ids are never read as one.
+	if both := c.get(crm.RoleCoordinator, "/campaigns/new?from=9&edit="+itoa(draft.ID)); both.status != 200 || !strings.Contains(both.body, `value="Workshop, Lisbon"`) {
+		t.Errorf("from and edit together: %d", both.status)
+	}
 	a = c.wizard(crm.RoleCoordinator, a, "content", "followups", url.Values{"subject": {"Hi {{ .Contact.FirstName }}"}, "html": {"<p>Hello again</p>"}})
 	stale := a
 	r := c.wizard(crm.RoleCoordinator, a, "review", "finish:draft", nil)

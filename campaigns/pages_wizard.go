@@ -105,7 +105,12 @@ type wizardPage struct {
 func (p *Pages) wizardStart(w http.ResponseWriter, r *http.Request) {
 	st := wizardState{AtZone: "UTC"}
 	q := r.URL.Query()
-	if ref := q.Get("from") + q.Get("edit"); ref != "" {
+	edit := q.Get("edit") != ""
+	ref := q.Get("from")
+	if edit {
+		ref = q.Get("edit")
+	}
+	if ref != "" {
 		id, err := strconv.ParseInt(ref, 10, 64)
 		if err != nil {
 			p.Web.Problem(w, r, crm.ErrNotFound)
@@ -123,7 +128,7 @@ func (p *Pages) wizardStart(w http.ResponseWriter, r *http.Request) {
 		st.Input = c.Input()
 		st.FromAddr, st.FromName = c.From, c.FromName
 		switch {
-		case q.Get("edit") == "":
+		case !edit:
 			st.Input.Name = "Copy of " + c.Name
 		case c.Status != StatusDraft:
 			p.Web.Fail(w, r, http.StatusConflict, "Only a draft can be edited; this campaign is "+c.Status+". Start a new campaign from it instead.")
