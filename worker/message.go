@@ -113,7 +113,8 @@ func (m Message) setHeaders(msg *mail.Msg) {
 // name is base64-encoded here instead, and the header set as written.
 func setAddress(msg *mail.Msg, field, name, addr string) {
 	a := &netmail.Address{Name: name, Address: addr}
-	if !strings.HasPrefix(a.String(), "=?utf-8?q?") || !strings.Contains(name, `\`) {
+	// The cheap test first: this runs twice for every message sent.
+	if !strings.Contains(name, `\`) || !strings.HasPrefix(a.String(), "=?utf-8?q?") {
 		if field == "From" {
 			msg.FromMailAddress(a)
 		} else {
