@@ -2,7 +2,9 @@ package crm
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -43,10 +45,10 @@ func UpdateOrganisation(ctx context.Context, db *sqlx.DB, id int64, p Organisati
 	defer tx.Rollback()
 	var r organisationRecord
 	err = tx.GetContext(ctx, &r, `SELECT name, type, country, city, website FROM organisations WHERE id = $1 FOR UPDATE`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Organisation{}, ErrNotFound
+	}
 	if err != nil {
-		if _, missing := OrganisationByID(ctx, tx, id); missing != nil {
-			return Organisation{}, missing
-		}
 		return Organisation{}, fmt.Errorf("crm: update organisation %d: %w", id, err)
 	}
 	changed, err := p.apply(&r)

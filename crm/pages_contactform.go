@@ -35,13 +35,39 @@ type contactFields struct {
 
 type contactFormData struct {
 	web.Base
+	fieldProblem
 	New         bool
 	ID          int64
 	Form        contactFields
-	Field       string // the field that was refused, if one
-	FieldError  string // why
 	Seniorities []string
 	Consents    []string
+}
+
+// fieldProblem is what a form shown again after a refused write marks: the
+// field at fault and why. The layout's Error says that nothing was saved.
+type fieldProblem struct {
+	Field      string
+	FieldError string
+}
+
+// refusal turns the error of a form's write into what the form shows
+// again: a validation error at its field, a conflict at conflictField with
+// conflictMsg. ok is false for any other error, which gets the usual pages.
+func refusal(err error, conflictField, conflictMsg string) (status int, fp fieldProblem, summary string, ok bool) {
+	var ve *ValidationError
+	switch {
+	case errors.As(err, &ve):
+		fp = fieldProblem{Field: ve.Field, FieldError: ve.Reason} // the label names the field
+		status = http.StatusBadRequest
+	case errors.Is(err, ErrConflict):
+		fp = fieldProblem{Field: conflictField, FieldError: conflictMsg}
+		status = http.StatusConflict
+	case BadText(err):
+		return http.StatusBadRequest, fp, "A field contains a NUL byte or a character that cannot be stored. Nothing was saved.", true
+	default:
+		return 0, fp, "", false
+	}
+	return status, fp, "Nothing was saved: the marked field needs a correction.", true
 }
 
 func (p *Pages) contactFormPage(r *http.Request, title string) contactFormData {
@@ -142,23 +168,12 @@ func (p *Pages) contactSave(w http.ResponseWriter, r *http.Request) {
 // contactFormProblem shows the form again with what was typed and why it
 // was refused; nothing was written. Other errors get the usual pages.
 func (p *Pages) contactFormProblem(w http.ResponseWriter, r *http.Request, d *contactFormData, err error) {
-	var ve *ValidationError
-	status := http.StatusBadRequest
-	switch {
-	case errors.As(err, &ve):
-		d.Field, d.FieldError = ve.Field, ve.Reason // the label names the field
-	case errors.Is(err, ErrConflict):
-		status, d.Field = http.StatusConflict, "email"
-		d.FieldError = "Another contact already has this email; search for it instead of adding it twice."
-	case BadText(err):
-		d.Error = "A field contains a NUL byte or a character that cannot be stored. Nothing was saved."
-	default:
+	status, fp, summary, ok := refusal(err, "email", "Another contact already has this email; search for it instead of adding it twice.")
+	if !ok {
 		p.contactProblem(w, r, err)
 		return
 	}
-	if d.Field != "" {
-		d.Error = "Nothing was saved: the marked field needs a correction."
-	}
+	d.fieldProblem, d.Error = fp, summary
 	p.Web.Render(w, r, status, "contactform", d, &d.Base)
 }
 

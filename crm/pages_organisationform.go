@@ -1,7 +1,6 @@
 package crm
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 
@@ -24,11 +23,10 @@ type organisationFields struct {
 
 type organisationFormData struct {
 	web.Base
-	ID         int64
-	Form       organisationFields
-	Field      string // the field that was refused, if one
-	FieldError string // why
-	Types      []string
+	fieldProblem
+	ID    int64
+	Form  organisationFields
+	Types []string
 }
 
 func (p *Pages) organisationEditForm(w http.ResponseWriter, r *http.Request) {
@@ -62,19 +60,13 @@ func (p *Pages) organisationSave(w http.ResponseWriter, r *http.Request) {
 		p.Web.Redirect(w, r, fmt.Sprintf("/organisations/%d", id), "Saved "+o.Name+".")
 		return
 	}
-	d := organisationFormData{Base: p.Web.Base(r, "Edit organisation", "contacts"), ID: id, Form: f, Types: vocab.OrganisationTypes}
-	var ve *ValidationError
-	status := http.StatusBadRequest
-	switch {
-	case errors.As(err, &ve):
-		d.Field, d.FieldError = ve.Field, ve.Reason // the label names the field
-	case errors.Is(err, ErrConflict):
-		status, d.Field = http.StatusConflict, "name"
-		d.FieldError = "Another organisation already has this name."
-	default:
+	status, fp, summary, ok := refusal(err, "name", "Another organisation already has this name.")
+	if !ok {
 		p.Web.Problem(w, r, err)
 		return
 	}
-	d.Error = "Nothing was saved: the marked field needs a correction."
+	d := organisationFormData{Base: p.Web.Base(r, "Edit organisation", "contacts"), fieldProblem: fp, ID: id, Form: f,
+		Types: vocab.OrganisationTypes}
+	d.Error = summary
 	p.Web.Render(w, r, status, "organisationform", &d, &d.Base)
 }
