@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
-	"os"
 	"strconv"
 	"time"
 
@@ -137,16 +135,8 @@ func (c campaignCmd) update(ctx context.Context, id int64, file string) error {
 // readCampaignFile reads a campaign definition, the API's JSON body.
 func readCampaignFile(file string) (campaigns.Input, error) {
 	var in campaigns.Input
-	b, err := os.ReadFile(file)
-	if err != nil {
-		return in, err
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
-		return in, fmt.Errorf("%s: %w", file, err)
-	}
-	return in, nil
+	err := readJSONFile(file, &in)
+	return in, err
 }
 
 func (c campaignCmd) list(ctx context.Context) error {

@@ -101,16 +101,24 @@ func (c eventCmd) act(ctx context.Context, action string, id int64, from string)
 
 func readEventInput(file string) (campaigns.EventInput, error) {
 	var in campaigns.EventInput
+	err := readJSONFile(file, &in)
+	return in, err
+}
+
+// readJSONFile decodes a definition file the way the API decodes a body:
+// an unknown field is an error, not ignored, so a typo does not pass
+// silently.
+func readJSONFile(file string, v any) error {
 	b, err := os.ReadFile(file)
 	if err != nil {
-		return in, err
+		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
-		return in, fmt.Errorf("%s: %w", file, err)
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("%s: %w", file, err)
 	}
-	return in, nil
+	return nil
 }
 
 func (c eventCmd) create(ctx context.Context, file string) error {

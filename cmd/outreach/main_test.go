@@ -264,6 +264,19 @@ func TestReportCommand(t *testing.T) {
 	}
 	// The draft is renamed from a second file; a started campaign is not.
 	os.WriteFile(spec, []byte(`{"name":"CLI renamed","audience":{"where":""},"from":"team@network.example.org","subject":"Hi","html":"<p>Hi</p>"}`), 0o600)
+	// Bad input names what is wrong and leaves the draft as it is.
+	typo := t.TempDir() + "/typo.json"
+	os.WriteFile(typo, []byte(`{"nmae":"x"}`), 0o600)
+	for args, want := range map[[2]string]string{
+		{"one", spec}: "not a campaign id", {"1", typo}: `unknown field "nmae"`, {"1", typo + ".missing"}: "no such file", {"9", spec}: "not found",
+	} {
+		if _, _, err := runCmd(t, vars, "", "campaign", "update", args[0], args[1]); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("campaign update %s %s: %v, want an error saying %q", args[0], args[1], err, want)
+		}
+	}
+	if out, _, _ := runCmd(t, vars, "", "campaign", "status", "1"); !strings.Contains(out, `"CLI": draft`) {
+		t.Errorf("refused updates changed the draft: %s", out)
+	}
 	if out, _, err := runCmd(t, vars, "", "campaign", "update", "1", spec); err != nil || !strings.Contains(out, `"CLI renamed": draft`) {
 		t.Fatalf("update: %v %s", err, out)
 	}
